@@ -1,0 +1,18 @@
+// The public view of a campaign: what the widget reads. The ledger builds it,
+// KV publishes it, the edge cache keeps a copy.
+import type { CampaignSettings } from "./settings";
+
+export interface CampaignSnapshot extends CampaignSettings {
+	id: string;
+	/** Net total of the current period in minor units (gifts minus refunds and lost disputes). */
+	total: number;
+	/** Number of gifts in the current period. */
+	donations: number;
+	period: { id: number; startedAt: string };
+	updatedAt: string;
+}
+
+export const snapshotKey = (campaignId: string) => `campaign:${campaignId}`;
+
+/** Where refund and dispute events find the campaign of a payment. */
+export const paymentKey = (paymentId: string) => `payment:${paymentId}`;

@@ -1,0 +1,46 @@
+// Reading and changing campaigns from the worker: the ledger object is the
+// truth; KV holds the published snapshot that page views read.
+import type { Bindings } from "../env";
+import { ApiError } from "../errors";
+import { assertCampaignId } from "./settings";
+import { type CampaignSnapshot, snapshotKey } from "./snapshot";
+
+export function ledger(env: Bindings, campaignId: string) {
+	return env.LEDGER.get(env.LEDGER.idFromName(assertCampaignId(campaignId)));
+}
+
+/** Read path: KV, then (on a miss or a KV failure) the ledger, which backfills KV. */
+export async function readSnapshot(env: Bindings, campaignId: string): Promise<CampaignSnapshot | null> {
+	assertCampaignId(campaignId);
+	try {
+		const published = await env.TOTALS.get<CampaignSnapshot>(snapshotKey(campaignId), "json");
+		if (published) return published;
+	} catch (err) {
+		console.warn("KV read failed; reading the ledger", campaignId, err);
+	}
+	return ledger(env, campaignId).snapshot(campaignId);
+}
+
+export async function requireSnapshot(env: Bindings, campaignId: string): Promise<CampaignSnapshot> {
+	const snapshot = await readSnapshot(env, campaignId);
+	if (!snapshot) throw unknownCampaign(campaignId);
+	return snapshot;
+}
+
+export function unknownCampaign(campaignId: string): ApiError {
+	return new ApiError(404, "campaign_not_found", `No campaign '${campaignId}'.`);
+}
+
+/** The edge-cache key of a campaign's public totals (query strings never split it). */
+export function publicCacheKey(origin: string, campaignId: string): string {
+	return `${origin}/api/campaigns/${campaignId}`;
+}
+
+/** Drops this location's cached copy so the next read sees a change at once. */
+export async function purgePublicCache(origin: string, campaignId: string): Promise<void> {
+	try {
+		await caches.default.delete(publicCacheKey(origin, campaignId));
+	} catch (err) {
+		console.warn("cache purge failed", campaignId, err);
+	}
+}

@@ -1,0 +1,24 @@
+// The worker's bindings: what wrangler.toml declares (generated into
+// worker-configuration.d.ts by `wrangler types`) plus the secrets, which live in
+// .dev.vars locally and `wrangler secret put` in production.
+export interface Bindings extends Env {
+	STRIPE_SECRET_KEY?: string;
+	STRIPE_WEBHOOK_SECRET?: string;
+	ADMIN_TOKEN?: string;
+}
+
+export type AppEnv = { Bindings: Bindings };
+
+/** Origins that Checkout may send a donor back to. */
+export function allowedOrigins(env: Bindings): Set<string> {
+	return new Set(
+		(env.ALLOWED_ORIGINS ?? "")
+			.split(",")
+			.map((origin) => origin.trim().replace(/\/+$/, ""))
+			.filter(Boolean),
+	);
+}
+
+export function defaultCampaign(env: Bindings): string {
+	return env.DEFAULT_CAMPAIGN || "main";
+}

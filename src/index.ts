@@ -1,0 +1,47 @@
+// The worker: one small Hono app. Routes are grouped by who calls them.
+import { Hono } from "hono";
+import { secureHeaders } from "hono/secure-headers";
+import { type AppEnv } from "./env";
+import { notFound, onError } from "./errors";
+import { pages } from "./pages/public";
+import { admin } from "./routes/admin";
+import { campaigns } from "./routes/campaigns";
+import { webhook } from "./routes/webhook";
+import { widget } from "./routes/widget";
+
+export { CampaignLedger } from "./ledger/ledger";
+
+const app = new Hono<AppEnv>();
+
+// nosniff everywhere; a strict CSP and no framing for the worker's own pages.
+app.use(
+	"*",
+	secureHeaders({
+		contentSecurityPolicy: {
+			defaultSrc: ["'none'"],
+			scriptSrc: ["'self'"],
+			connectSrc: ["'self'"],
+			styleSrc: ["'self'"],
+			imgSrc: ["'self'", "data:"],
+			formAction: ["'self'", "https://checkout.stripe.com"],
+			baseUri: ["'none'"],
+			frameAncestors: ["'none'"],
+		},
+		xFrameOptions: "DENY",
+		crossOriginResourcePolicy: false,
+		crossOriginOpenerPolicy: false,
+		referrerPolicy: "strict-origin-when-cross-origin",
+	}),
+);
+
+app.get("/healthz", (c) => c.json({ ok: true }));
+app.route("/", widget);
+app.route("/api/campaigns", campaigns);
+app.route("/api/stripe/webhook", webhook);
+app.route("/api/admin", admin);
+app.route("/", pages);
+
+app.onError(onError);
+app.notFound(notFound);
+
+export default app;

@@ -1,0 +1,35 @@
+// Shared frame of the worker's own HTML pages (demo article, thank-you, donate,
+// admin). Styles come from /site.css so the pages run under a CSP with no
+// 'unsafe-inline'.
+import type { Child } from "hono/jsx";
+
+export function Layout(props: { title: string; children: Child; scripts?: string[] }) {
+	return (
+		<html lang="en">
+			<head>
+				<meta charset="utf-8" />
+				<meta name="viewport" content="width=device-width, initial-scale=1" />
+				<title>{props.title}</title>
+				<link rel="stylesheet" href="/site.css" />
+				{props.scripts?.map((src) => <script src={src} defer />)}
+			</head>
+			<body>{props.children}</body>
+		</html>
+	);
+}
+
+export const SITE_CSS = `
+:root { color-scheme: light dark; --fg: #1d1d1f; --bg: #fbfbf8; --muted: #5b5b60; --accent: #0b5cad; }
+@media (prefers-color-scheme: dark) { :root { --fg: #ececec; --bg: #17181a; --muted: #a5a5ab; --accent: #7fb6ff; } }
+* { box-sizing: border-box; }
+body { margin: 0; font: 18px/1.6 Georgia, "Times New Roman", serif; color: var(--fg); background: var(--bg); }
+main { max-width: 44rem; margin: 0 auto; padding: 2rem 1.25rem 4rem; }
+header.site { border-bottom: 1px solid color-mix(in srgb, var(--fg) 15%, transparent); padding: .75rem 1.25rem; font: 600 15px/1.4 system-ui, sans-serif; }
+h1 { font-size: 2.1rem; line-height: 1.2; margin: 1.5rem 0 .5rem; }
+.byline, .note { color: var(--muted); font: 15px/1.5 system-ui, sans-serif; }
+a { color: var(--accent); }
+pre { overflow-x: auto; padding: 1rem; border-radius: 8px; background: color-mix(in srgb, var(--fg) 7%, transparent); font-size: 14px; }
+.amounts { display: flex; flex-wrap: wrap; gap: .5rem; margin: 1rem 0; font-family: system-ui, sans-serif; }
+.amounts button, .amounts input { font: inherit; padding: .5rem 1rem; border-radius: 999px; border: 1px solid var(--accent); background: transparent; color: var(--fg); }
+.amounts button { cursor: pointer; }
+`;

@@ -1,0 +1,48 @@
+// Stripe webhooks: verified on the raw body, recorded in the ledger, and only
+// then answered 2xx, so Stripe retries anything that did not commit.
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type Stripe from "stripe";
+import type { AppEnv } from "../env";
+import { ApiError } from "../errors";
+import { stripeClient, verifyEvent, webhookSecret } from "../stripe/client";
+import { planEvent } from "../stripe/events";
+import { applyPlan } from "../stripe/record";
+
+export const webhook = new Hono<AppEnv>();
+
+webhook.post(
+	"/",
+	bodyLimit({
+		maxSize: 512 * 1024,
+		onError: () => {
+			throw new ApiError(413, "payload_too_large", "Webhook bodies are limited to 512 KiB.");
+		},
+	}),
+	async (c) => {
+		const secret = webhookSecret(c.env);
+		const signature = c.req.header("Stripe-Signature");
+		if (!signature) throw new ApiError(400, "missing_signature", "The Stripe-Signature header is missing.");
+		const body = await c.req.text();
+		let event: Stripe.Event;
+		try {
+			event = await verifyEvent(body, signature, secret);
+		} catch (err) {
+			const malformed = err instanceof SyntaxError;
+			console.warn("webhook rejected", malformed ? "malformed JSON" : (err as Error).message?.slice(0, 120));
+			throw malformed
+				? new ApiError(400, "invalid_payload", "The webhook body is not valid JSON.")
+				: new ApiError(400, "invalid_signature", "The webhook signature does not verify (wrong secret, altered body or stale timestamp).");
+		}
+		if (typeof event?.id !== "string" || typeof event.type !== "string" || typeof event.data?.object !== "object") {
+			throw new ApiError(400, "invalid_payload", "The webhook body is not a Stripe event.");
+		}
+		const origin = new URL(c.req.url).origin;
+		const lazyStripe = () => (c.env.STRIPE_SECRET_KEY ? stripeClient(c.env) : null);
+		const applied = await applyPlan(c.env, origin, planEvent(event), { eventId: event.id, eventType: event.type }, lazyStripe);
+		if (applied.outcome === "ignored" && applied.reason !== "irrelevant_type") {
+			console.log("webhook ignored", event.type, event.id, applied.reason);
+		}
+		return c.json({ received: true, ...applied });
+	},
+);

@@ -1,0 +1,58 @@
+// A Stripe client per request, on the fetch HTTP client (Workers have no Node
+// http). STRIPE_API_URL points it at a Stripe-compatible server (stripe-mock,
+// the tests' double) instead of api.stripe.com.
+import Stripe from "stripe";
+import type { Bindings } from "../env";
+import { ApiError } from "../errors";
+
+export function stripeClient(env: Bindings): Stripe {
+	if (!env.STRIPE_SECRET_KEY) {
+		throw new ApiError(
+			503,
+			"stripe_not_configured",
+			"Donations are not set up yet: set STRIPE_SECRET_KEY (wrangler secret put STRIPE_SECRET_KEY, or .dev.vars locally).",
+		);
+	}
+	const config: Stripe.StripeConfig = {
+		httpClient: Stripe.createFetchHttpClient(),
+		timeout: 8_000,
+		maxNetworkRetries: 1,
+		appInfo: { name: "donation-widget" },
+	};
+	if (env.STRIPE_API_URL) {
+		const url = new URL(env.STRIPE_API_URL);
+		const protocol = url.protocol === "http:" ? "http" : "https";
+		config.protocol = protocol;
+		config.host = url.hostname;
+		config.port = url.port ? Number(url.port) : protocol === "http" ? 80 : 443;
+	}
+	return new Stripe(env.STRIPE_SECRET_KEY, config);
+}
+
+export function webhookSecret(env: Bindings): string {
+	if (!env.STRIPE_WEBHOOK_SECRET) {
+		throw new ApiError(
+			503,
+			"webhook_not_configured",
+			"Set STRIPE_WEBHOOK_SECRET (wrangler secret put STRIPE_WEBHOOK_SECRET) to the endpoint's signing secret.",
+		);
+	}
+	return env.STRIPE_WEBHOOK_SECRET;
+}
+
+/** Verifies a webhook on its raw body (Web Crypto; the sync form throws in workerd). */
+export async function verifyEvent(body: string, signature: string, secret: string): Promise<Stripe.Event> {
+	return Stripe.webhooks.constructEventAsync(body, signature, secret, 300, Stripe.createSubtleCryptoProvider());
+}
+
+/** Maps a Stripe SDK failure to our error shape without leaking keys or stacks. */
+export function stripeFailure(err: unknown, doing: string): ApiError {
+	if (err instanceof Stripe.errors.StripeIdempotencyError) {
+		return new ApiError(409, "idempotency_conflict", "This request was already made with other parameters; retry with a new Idempotency-Key.");
+	}
+	if (err instanceof Stripe.errors.StripeError) {
+		console.error(`Stripe failed while ${doing}`, err.type, err.code, err.statusCode, err.requestId);
+		return new ApiError(502, "stripe_error", `Stripe could not ${doing} right now. Please try again in a moment.`);
+	}
+	return err instanceof ApiError ? err : new ApiError(502, "stripe_error", `Stripe could not ${doing} right now.`);
+}

@@ -1,0 +1,115 @@
+// Stripe objects and events -> ledger movements, following the money rules in
+// the design: one-time gifts count when paid, monthly gifts count per paid
+// invoice, refunds and lost disputes come off, reinstated disputes come back.
+import type Stripe from "stripe";
+import { normalizePage } from "../campaigns/page-url";
+import type { Donation, Movement, Reversal } from "../ledger/movements";
+
+export type EventPlan =
+	| { action: "ignore"; reason: string }
+	/** `campaign` is null when the object does not say; the payment index resolves it. */
+	| { action: "record"; campaign: string | null; movement: Movement };
+
+type Metadata = Stripe.Metadata | null | undefined;
+
+const idOf = (ref: string | { id: string } | null | undefined): string | null =>
+	typeof ref === "string" ? ref : (ref?.id ?? null);
+
+export function campaignOf(metadata: Metadata): string | null {
+	const campaign = metadata?.campaign;
+	return typeof campaign === "string" && campaign.length > 0 ? campaign : null;
+}
+
+/** A paid one-time Checkout Session as a gift; subscriptions count per invoice instead. */
+export function donationFromSession(session: Stripe.Checkout.Session, occurredAt: number): Donation | null {
+	if (session.mode !== "payment" || !session.amount_total || session.amount_total <= 0) return null;
+	return {
+		kind: "donation",
+		key: `session:${session.id}`,
+		payment: idOf(session.payment_intent),
+		amount: session.amount_total,
+		currency: (session.currency ?? "").toLowerCase(),
+		interval: "once",
+		page: normalizePage(session.metadata?.page),
+		occurredAt,
+	};
+}
+
+/** The subscription metadata of an invoice (API 2026: under parent.subscription_details). */
+export function invoiceMetadata(invoice: Stripe.Invoice): Metadata {
+	return invoice.parent?.subscription_details?.metadata ?? invoice.metadata;
+}
+
+export function donationFromInvoice(invoice: Stripe.Invoice, occurredAt: number): Donation | null {
+	if (!invoice.id || invoice.amount_paid <= 0) return null;
+	const payment = invoice.payments?.data.find((p) => p.payment.type === "payment_intent")?.payment.payment_intent;
+	return {
+		kind: "donation",
+		key: `invoice:${invoice.id}`,
+		payment: idOf(payment),
+		amount: invoice.amount_paid,
+		currency: invoice.currency.toLowerCase(),
+		interval: "month",
+		page: normalizePage(invoiceMetadata(invoice)?.page),
+		occurredAt,
+	};
+}
+
+function reversal(kind: Reversal["kind"], key: string, payment: string | null, amount: number, occurredAt: number): EventPlan {
+	if (!payment) return { action: "ignore", reason: "no_payment_intent" };
+	return { action: "record", campaign: null, movement: { kind, key, payment, amount: Math.max(0, amount), occurredAt } };
+}
+
+export function planEvent(event: Stripe.Event): EventPlan {
+	const at = event.created * 1000;
+	switch (event.type) {
+		case "checkout.session.completed":
+		case "checkout.session.async_payment_succeeded": {
+			const session = event.data.object;
+			// Monthly gifts are counted from invoice.paid, never from their session.
+			if (session.mode !== "payment") return { action: "ignore", reason: "counted_by_invoice" };
+			if (event.type === "checkout.session.completed" && session.payment_status !== "paid") {
+				return { action: "ignore", reason: "payment_pending" };
+			}
+			const donation = donationFromSession(session, at);
+			if (!donation) return { action: "ignore", reason: "no_amount" };
+			return { action: "record", campaign: campaignOf(session.metadata), movement: donation };
+		}
+		case "checkout.session.async_payment_failed":
+			return { action: "ignore", reason: "payment_failed" };
+		case "invoice.paid": {
+			const invoice = event.data.object;
+			const donation = donationFromInvoice(invoice, at);
+			if (!donation) return { action: "ignore", reason: "no_amount" };
+			return { action: "record", campaign: campaignOf(invoiceMetadata(invoice)), movement: donation };
+		}
+		case "charge.refunded": {
+			const charge = event.data.object;
+			const plan = reversal("refund_total", `charge:${charge.id}`, idOf(charge.payment_intent), charge.amount_refunded, at);
+			return plan.action === "record" ? { ...plan, campaign: campaignOf(charge.metadata) } : plan;
+		}
+		case "refund.created":
+		case "refund.updated":
+		case "refund.failed": {
+			const refund = event.data.object;
+			// Pending refunds already left the balance; failed and canceled ones did not.
+			const counts = refund.status === "succeeded" || refund.status === "pending" || refund.status === "requires_action";
+			const plan = reversal("refund", `refund:${refund.id}`, idOf(refund.payment_intent), counts ? refund.amount : 0, at);
+			return plan.action === "record" ? { ...plan, campaign: campaignOf(refund.metadata) } : plan;
+		}
+		case "charge.dispute.funds_withdrawn":
+		case "charge.dispute.funds_reinstated": {
+			const dispute = event.data.object;
+			const withdrawn = event.type === "charge.dispute.funds_withdrawn";
+			return reversal(
+				withdrawn ? "dispute" : "reinstatement",
+				`${withdrawn ? "dispute" : "reinstated"}:${dispute.id}`,
+				idOf(dispute.payment_intent),
+				dispute.amount,
+				at,
+			);
+		}
+		default:
+			return { action: "ignore", reason: "irrelevant_type" };
+	}
+}

@@ -1,0 +1,47 @@
+// Applies a planned movement to its campaign's ledger: the one path that both
+// webhooks and re-sync use, so both count money the same way.
+import type Stripe from "stripe";
+import { paymentKey } from "../campaigns/snapshot";
+import { CAMPAIGN_ID } from "../campaigns/settings";
+import { ledger, purgePublicCache } from "../campaigns/store";
+import type { Bindings } from "../env";
+import type { LedgerEntry, RecordOutcome } from "../ledger/movements";
+import type { EventPlan } from "./events";
+
+export type Applied =
+	| { outcome: RecordOutcome; campaign: string }
+	| { outcome: "ignored"; reason: string; campaign?: string };
+
+/**
+ * Which campaign a movement belongs to: its own metadata, else the payment
+ * index written when the gift was recorded, else the PaymentIntent's metadata
+ * at Stripe (a refund can arrive before its gift).
+ */
+async function resolveCampaign(env: Bindings, plan: Extract<EventPlan, { action: "record" }>, stripe: () => Stripe | null) {
+	if (plan.campaign) return plan.campaign;
+	const payment = plan.movement.payment;
+	if (!payment) return null;
+	const indexed = await env.TOTALS.get(paymentKey(payment)).catch(() => null);
+	if (indexed) return indexed;
+	const client = stripe();
+	if (!client) return null;
+	const intent = await client.paymentIntents.retrieve(payment).catch(() => null);
+	return intent?.metadata?.campaign || null;
+}
+
+export async function applyPlan(
+	env: Bindings,
+	origin: string,
+	plan: EventPlan,
+	ids: { eventId: string; eventType: string },
+	stripe: () => Stripe | null,
+): Promise<Applied> {
+	if (plan.action === "ignore") return { outcome: "ignored", reason: plan.reason };
+	const campaign = await resolveCampaign(env, plan, stripe);
+	if (!campaign) return { outcome: "ignored", reason: "unattributed" };
+	if (!CAMPAIGN_ID.test(campaign)) return { outcome: "ignored", reason: "invalid_campaign", campaign };
+	const entry: LedgerEntry = { eventId: ids.eventId, eventType: ids.eventType, movement: plan.movement };
+	const outcome = await ledger(env, campaign).record(campaign, entry);
+	if (outcome === "recorded") await purgePublicCache(origin, campaign);
+	return { outcome, campaign };
+}

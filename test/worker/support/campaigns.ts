@@ -1,0 +1,54 @@
+// Helpers for tests that run inside workerd against the real worker, KV and ledger.
+import { env, exports } from "cloudflare:workers";
+import type { SettingsPatch } from "../../../src/campaigns/settings";
+import { snapshotKey, type CampaignSnapshot } from "../../../src/campaigns/snapshot";
+import type { Movement } from "../../../src/ledger/movements";
+
+export const ORIGIN = "https://donate.example";
+
+/** A fresh campaign id, so test files sharing one runtime never see each other's money. */
+export function uniqueCampaign(prefix = "t"): string {
+	return `${prefix}-${crypto.randomUUID().slice(0, 13)}`;
+}
+
+export function ledgerOf(campaign: string) {
+	return env.LEDGER.get(env.LEDGER.idFromName(campaign));
+}
+
+export async function createCampaign(campaign: string, patch: SettingsPatch = {}) {
+	return ledgerOf(campaign).configure(campaign, patch, "test");
+}
+
+export function fetchWorker(path: string, init?: RequestInit): Promise<Response> {
+	return exports.default.fetch(new Request(`${ORIGIN}${path}`, init));
+}
+
+export async function publicTotals(campaign: string): Promise<CampaignSnapshot> {
+	const res = await fetchWorker(`/api/campaigns/${campaign}`);
+	if (res.status !== 200) throw new Error(`GET ${campaign}: ${res.status} ${await res.text()}`);
+	return res.json();
+}
+
+export async function kvSnapshot(campaign: string): Promise<CampaignSnapshot | null> {
+	return env.TOTALS.get<CampaignSnapshot>(snapshotKey(campaign), "json");
+}
+
+let seq = 0;
+export function donation(amount: number, overrides: Partial<Extract<Movement, { kind: "donation" }>> = {}): Movement {
+	seq += 1;
+	return {
+		kind: "donation",
+		key: `session:cs_test_${crypto.randomUUID()}`,
+		payment: `pi_${crypto.randomUUID().replace(/-/g, "")}`,
+		amount,
+		currency: "usd",
+		interval: "once",
+		page: null,
+		occurredAt: Date.now() + seq,
+		...overrides,
+	};
+}
+
+export function entry(movement: Movement, eventId = `evt_${crypto.randomUUID()}`) {
+	return { eventId, eventType: "test.movement", movement };
+}
