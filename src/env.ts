@@ -1,11 +1,17 @@
 // The worker's bindings: what wrangler.toml declares (generated into
 // worker-configuration.d.ts by `wrangler types`) plus the secrets, which live in
 // .dev.vars locally and `wrangler secret put` in production.
-export interface Bindings extends Env {
-	STRIPE_SECRET_KEY?: string;
-	STRIPE_WEBHOOK_SECRET?: string;
-	ADMIN_TOKEN?: string;
+declare global {
+	namespace Cloudflare {
+		interface Env {
+			STRIPE_SECRET_KEY?: string;
+			STRIPE_WEBHOOK_SECRET?: string;
+			ADMIN_TOKEN?: string;
+		}
+	}
 }
+
+export type Bindings = Cloudflare.Env;
 
 export type AppEnv = { Bindings: Bindings };
 

@@ -14,12 +14,15 @@ import { stripeClient, stripeFailure } from "../stripe/client";
 // Browsers may keep totals 10 s; the edge keeps them 30 s (purged on change).
 export const PUBLIC_CACHE_CONTROL = "public, max-age=10, s-maxage=30";
 
-const checkoutSchema = z.object({
-	amount: z.coerce.number().int("amount must be an integer in minor units (cents)").positive().max(99_999_999),
+const amount = z.number().int("amount must be an integer in minor units (cents)").positive().max(99_999_999);
+const checkoutFields = {
 	interval: z.enum(["once", "month"]).default("once"),
 	returnUrl: z.string().max(2048).optional(),
 	page: z.string().max(2048).optional(),
-});
+};
+// JSON must send a number; a plain HTML form can only send text.
+const jsonCheckout = z.object({ amount, ...checkoutFields });
+const formCheckout = z.object({ amount: z.coerce.number().pipe(amount), ...checkoutFields });
 
 export const campaigns = new Hono<AppEnv>();
 
@@ -65,7 +68,7 @@ campaigns.post(
 		if (isForm && raw && typeof raw === "object") {
 			raw = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== ""));
 		}
-		const parsed = checkoutSchema.safeParse(raw);
+		const parsed = (isForm ? formCheckout : jsonCheckout).safeParse(raw);
 		if (!parsed.success) {
 			const issue = parsed.error.issues[0];
 			throw new ApiError(400, "invalid_request", `${issue?.path.join(".") || "body"}: ${issue?.message ?? "invalid"}`);

@@ -40,8 +40,10 @@ webhook.post(
 		const origin = new URL(c.req.url).origin;
 		const lazyStripe = () => (c.env.STRIPE_SECRET_KEY ? stripeClient(c.env) : null);
 		const applied = await applyPlan(c.env, origin, planEvent(event), { eventId: event.id, eventType: event.type }, lazyStripe);
-		if (applied.outcome === "ignored" && applied.reason !== "irrelevant_type") {
-			console.log("webhook ignored", event.type, event.id, applied.reason);
+		// Worth a log line: money we could not place (not the routine skips).
+		const reason = applied.outcome === "ignored" ? applied.reason : applied.outcome;
+		if (/unknown_campaign|unattributed|invalid_campaign|no_payment/.test(reason)) {
+			console.warn("webhook not counted", event.type, event.id, reason);
 		}
 		return c.json({ received: true, ...applied });
 	},

@@ -1,0 +1,609 @@
+// Proves the local Stripe double against the real stripe SDK, configured the
+// way the worker configures it (fetch HTTP client, host/port/protocol from
+// STRIPE_API_URL), and the webhook signing helpers against Stripe's verifier.
+import { env } from "cloudflare:workers";
+import Stripe from "stripe";
+import { describe, expect, it } from "vitest";
+import {
+	injectFault,
+	recordedRequests,
+	seedObject,
+	storedObject,
+} from "../stripe/control.ts";
+import {
+	chargeRefunded,
+	checkoutSessionCompleted,
+	disputeFundsWithdrawn,
+	invoicePaid,
+	refundEvent,
+	signedDelivery,
+} from "../stripe/events.ts";
+
+const DOUBLE_URL = env.STRIPE_API_URL;
+const SECRET = "whsec_test_secret";
+
+function client(key = "sk_test_double"): Stripe {
+	const url = new URL(DOUBLE_URL);
+	return new Stripe(key, {
+		httpClient: Stripe.createFetchHttpClient(),
+		protocol: url.protocol === "http:" ? "http" : "https",
+		host: url.hostname,
+		port: Number(url.port),
+		timeout: 8_000,
+		maxNetworkRetries: 1,
+	});
+}
+
+function campaignId(): string {
+	return `c-${crypto.randomUUID()}`;
+}
+
+function paymentParams(
+	campaign: string,
+	amount = 2500,
+): Stripe.Checkout.SessionCreateParams {
+	return {
+		mode: "payment",
+		submit_type: "donate",
+		line_items: [
+			{
+				quantity: 1,
+				price_data: {
+					currency: "USD",
+					unit_amount: amount,
+					product_data: { name: "Donation" },
+				},
+			},
+		],
+		metadata: { campaign, page: "https://publisher.example/story" },
+		payment_intent_data: { metadata: { campaign } },
+		success_url:
+			"https://publisher.example/thanks?session_id={CHECKOUT_SESSION_ID}",
+		cancel_url: "https://publisher.example/story",
+	};
+}
+
+/** With the fetch HTTP client, `lastResponse` is the fetch Response itself. */
+function responseHeader(
+	result: { lastResponse: { headers: unknown } },
+	name: string,
+): string | null {
+	const headers = result.lastResponse.headers;
+	if (headers instanceof Headers) return headers.get(name);
+	return (headers as Record<string, string>)[name] ?? null;
+}
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+	try {
+		await promise;
+	} catch (error) {
+		return error;
+	}
+	throw new Error("expected the call to fail");
+}
+
+describe("Stripe double with the real SDK", () => {
+	it("creates a payment-mode session and records what was sent", async () => {
+		const campaign = campaignId();
+		const key = `idem-${crypto.randomUUID()}`;
+		const stripe = client();
+		const before = Math.floor(Date.now() / 1000);
+		const session = await stripe.checkout.sessions.create(
+			paymentParams(campaign, 2500),
+			{
+				idempotencyKey: key,
+			},
+		);
+
+		expect(session.id).toMatch(/^cs_test_[A-Za-z0-9]{20,}$/);
+		expect(session.object).toBe("checkout.session");
+		expect(session.url).toBe(`${DOUBLE_URL}/c/pay/${session.id}`);
+		expect(session.mode).toBe("payment");
+		expect(session.amount_total).toBe(2500);
+		expect(session.amount_subtotal).toBe(2500);
+		expect(session.currency).toBe("usd");
+		expect(session.metadata).toEqual({
+			campaign,
+			page: "https://publisher.example/story",
+		});
+		expect(session.status).toBe("open");
+		expect(session.payment_status).toBe("unpaid");
+		expect(session.payment_intent).toBeNull();
+		expect(session.subscription).toBeNull();
+		expect(session.submit_type).toBe("donate");
+		expect(session.livemode).toBe(false);
+		expect(session.success_url).toBe(
+			"https://publisher.example/thanks?session_id={CHECKOUT_SESSION_ID}",
+		);
+		expect(session.created).toBeGreaterThanOrEqual(before);
+		// Fixture fields the double did not touch are still there.
+		expect(session.payment_method_types).toEqual(["card"]);
+
+		const recorded = await recordedRequests(DOUBLE_URL, {
+			path: "/v1/checkout/sessions",
+			campaign,
+		});
+		expect(recorded).toHaveLength(1);
+		const [request] = recorded;
+		expect(request?.method).toBe("POST");
+		expect(request?.headers).toEqual({
+			idempotencyKey: key,
+			stripeVersion: Stripe.API_VERSION,
+			authorized: true,
+		});
+		expect(request?.params).toMatchObject({
+			mode: "payment",
+			line_items: [
+				{
+					quantity: "1",
+					price_data: {
+						currency: "USD",
+						unit_amount: "2500",
+						product_data: { name: "Donation" },
+					},
+				},
+			],
+			metadata: { campaign },
+			payment_intent_data: { metadata: { campaign } },
+		});
+		const stored = await storedObject(DOUBLE_URL, session.id);
+		expect(stored.createParams).toMatchObject({
+			payment_intent_data: { metadata: { campaign } },
+		});
+
+		const retrieved = await stripe.checkout.sessions.retrieve(session.id);
+		expect(retrieved.id).toBe(session.id);
+		expect(retrieved.amount_total).toBe(2500);
+
+		const page = await fetch(session.url ?? "");
+		const html = await page.text();
+		expect(page.status).toBe(200);
+		expect(html).toContain("<title>Checkout (Stripe test double)</title>");
+		expect(html).toContain("25.00 USD");
+		expect(html).toContain(campaign);
+		expect(html).toContain(
+			`href="https://publisher.example/thanks?session_id=${session.id}">Pay</a>`,
+		);
+		expect(html).toContain(`href="https://publisher.example/story">Cancel</a>`);
+	});
+
+	it("creates a subscription-mode session", async () => {
+		const campaign = campaignId();
+		const stripe = client();
+		const session = await stripe.checkout.sessions.create({
+			mode: "subscription",
+			line_items: [
+				{
+					quantity: 2,
+					price_data: {
+						currency: "eur",
+						unit_amount: 500,
+						recurring: { interval: "month" },
+						product_data: { name: "Monthly donation" },
+					},
+				},
+			],
+			metadata: { campaign },
+			subscription_data: {
+				metadata: { campaign, page: "https://publisher.example/p" },
+			},
+			success_url: "https://publisher.example/thanks",
+		});
+		expect(session.mode).toBe("subscription");
+		expect(session.amount_total).toBe(1000);
+		expect(session.currency).toBe("eur");
+		expect(session.subscription).toBeNull();
+		expect(session.cancel_url).toBeNull();
+
+		const [request] = await recordedRequests(DOUBLE_URL, { campaign });
+		expect(request?.params).toMatchObject({
+			subscription_data: {
+				metadata: { campaign, page: "https://publisher.example/p" },
+			},
+			line_items: [{ price_data: { recurring: { interval: "month" } } }],
+		});
+		// The SDK keys every POST itself.
+		expect(request?.headers.idempotencyKey).toMatch(/^stripe-node-retry-/);
+
+		const noInterval = await rejection(
+			stripe.checkout.sessions.create({
+				mode: "subscription",
+				line_items: [
+					{
+						price_data: {
+							currency: "usd",
+							unit_amount: 500,
+							product_data: { name: "D" },
+						},
+					},
+				],
+				metadata: { campaign },
+				success_url: "https://publisher.example/thanks",
+			}),
+		);
+		expect(noInterval).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+		expect((noInterval as Stripe.errors.StripeError).param).toBe(
+			"line_items[0][price_data][recurring][interval]",
+		);
+
+		const submitType = await rejection(
+			stripe.checkout.sessions.create({
+				mode: "subscription",
+				submit_type: "donate",
+				line_items: [
+					{
+						price_data: {
+							currency: "usd",
+							unit_amount: 500,
+							recurring: { interval: "month" },
+							product_data: { name: "D" },
+						},
+					},
+				],
+				success_url: "https://publisher.example/thanks",
+			}),
+		);
+		expect(submitType).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+		expect((submitType as Stripe.errors.StripeError).param).toBe("submit_type");
+	});
+
+	it("replays an idempotent request and rejects a key reused with other params", async () => {
+		const campaign = campaignId();
+		const key = `idem-${crypto.randomUUID()}`;
+		const stripe = client();
+		const first = await stripe.checkout.sessions.create(
+			paymentParams(campaign, 1500),
+			{
+				idempotencyKey: key,
+			},
+		);
+		const again = await stripe.checkout.sessions.create(
+			paymentParams(campaign, 1500),
+			{
+				idempotencyKey: key,
+			},
+		);
+		expect(again.id).toBe(first.id);
+		expect(responseHeader(again, "idempotent-replayed")).toBe("true");
+
+		const conflict = await rejection(
+			stripe.checkout.sessions.create(paymentParams(campaign, 9900), {
+				idempotencyKey: key,
+			}),
+		);
+		expect(conflict).toBeInstanceOf(Stripe.errors.StripeIdempotencyError);
+		expect((conflict as Error).message).toContain(
+			"Keys for idempotent requests can only be used with the same parameters",
+		);
+
+		const sent = await recordedRequests(DOUBLE_URL, { idempotencyKey: key });
+		expect(sent).toHaveLength(3);
+		expect(sent.map((r) => r.status)).toEqual([200, 200, 400]);
+	});
+
+	it("answers validation, auth and missing-object errors as Stripe does", async () => {
+		const campaign = campaignId();
+		const stripe = client();
+		const params = paymentParams(campaign);
+		delete params.line_items?.[0]?.price_data?.unit_amount;
+		const missing = await rejection(stripe.checkout.sessions.create(params));
+		expect(missing).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+		const err = missing as Stripe.errors.StripeError;
+		expect(err.statusCode).toBe(400);
+		expect(err.code).toBe("parameter_missing");
+		expect(err.param).toBe("line_items[0][price_data][unit_amount]");
+
+		const notInteger = await rejection(
+			stripe.checkout.sessions.create({
+				...paymentParams(campaign),
+				line_items: [
+					{
+						price_data: {
+							currency: "usd",
+							unit_amount: 0,
+							product_data: { name: "D" },
+						},
+					},
+				],
+			}),
+		);
+		expect((notInteger as Stripe.errors.StripeError).param).toBe(
+			"line_items[0][price_data][unit_amount]",
+		);
+
+		const noSuccessUrl = await rejection(
+			stripe.checkout.sessions.create({
+				...paymentParams(campaign),
+				success_url: undefined,
+			}),
+		);
+		expect((noSuccessUrl as Stripe.errors.StripeError).param).toBe(
+			"success_url",
+		);
+
+		const badKey = await rejection(
+			client("sk_live_wrong").checkout.sessions.create(params),
+		);
+		expect(badKey).toBeInstanceOf(Stripe.errors.StripeAuthenticationError);
+		expect((badKey as Error).message).toMatch(/^Invalid API Key provided: /);
+		const unauthorized = await recordedRequests(DOUBLE_URL, { campaign });
+		expect(unauthorized.at(-1)?.headers.authorized).toBe(false);
+
+		const notFound = await rejection(stripe.checkout.sessions.retrieve("cs_x"));
+		expect(notFound).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+		expect((notFound as Stripe.errors.StripeError).statusCode).toBe(404);
+		expect((notFound as Stripe.errors.StripeError).code).toBe(
+			"resource_missing",
+		);
+		expect((notFound as Error).message).toBe(
+			"No such checkout.session: 'cs_x'",
+		);
+	});
+
+	it("auto-paginates 25 seeded sessions newest first", async () => {
+		const campaign = campaignId();
+		const stripe = client();
+		// A created window no other test uses: far in the future, random.
+		const base = 4_000_000_000 + Math.floor(Math.random() * 100_000_000);
+		const seeded: string[] = [];
+		for (let i = 0; i < 25; i++) {
+			// Pairs share a timestamp, so ties fall back to insertion order.
+			const s = await seedObject<{ id: string }>(
+				DOUBLE_URL,
+				"checkout.session",
+				{
+					created: base + Math.floor(i / 2),
+					status: "complete",
+					payment_status: "paid",
+					amount_total: 100 + i,
+					metadata: { campaign },
+				},
+			);
+			seeded.push(s.id);
+		}
+		const created = { gte: base, lte: base + 100 };
+		const found: Stripe.Checkout.Session[] = [];
+		for await (const s of stripe.checkout.sessions.list({
+			created,
+			status: "complete",
+			limit: 10,
+		})) {
+			found.push(s);
+		}
+		expect(found.map((s) => s.id)).toEqual([...seeded].reverse());
+		expect(found.every((s) => s.metadata?.campaign === campaign)).toBe(true);
+
+		const pages = (
+			await recordedRequests(DOUBLE_URL, {
+				path: "/v1/checkout/sessions",
+				method: "GET",
+			})
+		).filter(
+			(r) =>
+				(r.query.created as { gte?: string } | undefined)?.gte === String(base),
+		);
+		expect(pages.map((r) => r.query.starting_after ?? null)).toEqual([
+			null,
+			found[9]?.id,
+			found[19]?.id,
+		]);
+		expect(pages.every((r) => r.query.limit === "10")).toBe(true);
+
+		const before = await stripe.checkout.sessions.list({
+			created,
+			limit: 3,
+			ending_before: found[10]?.id,
+		});
+		expect(before.data.map((s) => s.id)).toEqual(
+			found.slice(7, 10).map((s) => s.id),
+		);
+		expect(before.has_more).toBe(true);
+		expect(before.url).toBe("/v1/checkout/sessions");
+	});
+
+	it("lists seeded invoices, refunds, disputes and charges by their filters", async () => {
+		const stripe = client();
+		const subscription = `sub_${crypto.randomUUID().replaceAll("-", "")}`;
+		const paymentIntent = `pi_${crypto.randomUUID().replaceAll("-", "")}`;
+		const invoice = await seedObject<{ id: string }>(DOUBLE_URL, "invoice", {
+			parent: {
+				type: "subscription_details",
+				quote_details: null,
+				subscription_details: { subscription, metadata: { campaign: "x" } },
+			},
+		});
+		const invoices = await stripe.invoices.list({
+			subscription,
+			status: "paid",
+		});
+		expect(invoices.data.map((i) => i.id)).toEqual([invoice.id]);
+
+		const charge = await seedObject<{ id: string }>(DOUBLE_URL, "charge", {
+			payment_intent: paymentIntent,
+		});
+		const refund = await seedObject<{ id: string }>(DOUBLE_URL, "refund", {
+			payment_intent: paymentIntent,
+			charge: charge.id,
+		});
+		const dispute = await seedObject<{ id: string }>(DOUBLE_URL, "dispute", {
+			payment_intent: paymentIntent,
+			charge: charge.id,
+		});
+		expect(
+			(await stripe.charges.list({ payment_intent: paymentIntent })).data.map(
+				(c) => c.id,
+			),
+		).toEqual([charge.id]);
+		expect(
+			(await stripe.refunds.list({ charge: charge.id })).data.map((r) => r.id),
+		).toEqual([refund.id]);
+		expect(
+			(await stripe.disputes.list({ payment_intent: paymentIntent })).data.map(
+				(d) => d.id,
+			),
+		).toEqual([dispute.id]);
+		expect(refund.id).toMatch(/^re_/);
+		expect(dispute.id).toMatch(/^dp_/);
+		expect((await stripe.invoices.retrieve(invoice.id)).id).toBe(invoice.id);
+	});
+
+	it("surfaces injected faults", async () => {
+		const stripe = client();
+
+		// The SDK retries a 500 once (maxNetworkRetries: 1) with the same key.
+		const failing = campaignId();
+		await injectFault(DOUBLE_URL, {
+			method: "POST",
+			path: "/v1/checkout/sessions",
+			status: 500,
+			times: 2,
+			campaign: failing,
+		});
+		const down = await rejection(
+			stripe.checkout.sessions.create(paymentParams(failing)),
+		);
+		expect(down).toBeInstanceOf(Stripe.errors.StripeAPIError);
+		expect((down as Stripe.errors.StripeError).statusCode).toBe(500);
+		const attempts = await recordedRequests(DOUBLE_URL, { campaign: failing });
+		expect(attempts.map((r) => r.status)).toEqual([500, 500]);
+		expect(new Set(attempts.map((r) => r.headers.idempotencyKey)).size).toBe(1);
+
+		const flaky = campaignId();
+		await injectFault(DOUBLE_URL, {
+			status: 503,
+			campaign: flaky,
+			path: "/v1/checkout/*",
+		});
+		const recovered = await stripe.checkout.sessions.create(
+			paymentParams(flaky),
+		);
+		expect(recovered.metadata?.campaign).toBe(flaky);
+		const tries = await recordedRequests(DOUBLE_URL, { campaign: flaky });
+		expect(tries.map((r) => r.status)).toEqual([503, 200]);
+
+		const slow = campaignId();
+		await injectFault(DOUBLE_URL, { status: 0, delayMs: 300, campaign: slow });
+		const started = Date.now();
+		await stripe.checkout.sessions.create(paymentParams(slow));
+		expect(Date.now() - started).toBeGreaterThanOrEqual(280);
+	});
+});
+
+describe("signed webhook deliveries", () => {
+	it("verify with Stripe's own verifier, and a tampered body fails", async () => {
+		const campaign = campaignId();
+		const event = checkoutSessionCompleted({
+			campaign,
+			page: "https://publisher.example/p",
+			amount: 2500,
+		});
+		const { body, headers } = await signedDelivery(event, SECRET);
+		expect(headers["content-type"]).toBe("application/json");
+		const provider = Stripe.createSubtleCryptoProvider();
+
+		const verified = await Stripe.webhooks.constructEventAsync(
+			body,
+			headers["stripe-signature"] ?? "",
+			SECRET,
+			undefined,
+			provider,
+		);
+		expect(verified.id).toBe(event.id);
+		expect(verified.type).toBe("checkout.session.completed");
+		expect(verified.api_version).toBe(Stripe.API_VERSION);
+		const session = verified.data.object as Stripe.Checkout.Session;
+		expect(session.metadata).toEqual({
+			campaign,
+			page: "https://publisher.example/p",
+		});
+		expect(session.amount_total).toBe(2500);
+		expect(session.payment_intent).toMatch(/^pi_/);
+		expect(session.payment_status).toBe("paid");
+
+		const tampered = body.replace(
+			'"amount_total": 2500',
+			'"amount_total": 250000',
+		);
+		expect(tampered).not.toBe(body);
+		await expect(
+			Stripe.webhooks.constructEventAsync(
+				tampered,
+				headers["stripe-signature"] ?? "",
+				SECRET,
+				undefined,
+				provider,
+			),
+		).rejects.toBeInstanceOf(Stripe.errors.StripeSignatureVerificationError);
+		await expect(
+			Stripe.webhooks.constructEventAsync(
+				body,
+				headers["stripe-signature"] ?? "",
+				"whsec_other",
+				undefined,
+				provider,
+			),
+		).rejects.toBeInstanceOf(Stripe.errors.StripeSignatureVerificationError);
+		const old = await signedDelivery(event, SECRET, {
+			timestamp: Math.floor(Date.now() / 1000) - 3600,
+		});
+		await expect(
+			Stripe.webhooks.constructEventAsync(
+				old.body,
+				old.headers["stripe-signature"] ?? "",
+				SECRET,
+				300,
+				provider,
+			),
+		).rejects.toBeInstanceOf(Stripe.errors.StripeSignatureVerificationError);
+	});
+
+	it("builds the other events in this API version's shapes", () => {
+		const sub = checkoutSessionCompleted({
+			amount: 500,
+			mode: "subscription",
+			campaign: "c",
+		});
+		const subSession = sub.data.object as Stripe.Checkout.Session;
+		expect(subSession.payment_intent).toBeNull();
+		expect(subSession.subscription).toMatch(/^sub_/);
+
+		const invoice = invoicePaid({
+			amount: 500,
+			campaign: "c",
+			page: "p",
+			subscription: "sub_1",
+			paymentIntent: "pi_1",
+		}).data.object as Stripe.Invoice;
+		expect(invoice.parent?.subscription_details).toEqual({
+			subscription: "sub_1",
+			metadata: { campaign: "c", page: "p" },
+		});
+		expect(invoice.amount_paid).toBe(500);
+		expect(invoice.payments?.data[0]?.payment).toEqual({
+			type: "payment_intent",
+			payment_intent: "pi_1",
+		});
+		expect("subscription" in invoice).toBe(false);
+
+		const charge = chargeRefunded({
+			paymentIntent: "pi_1",
+			amount: 1000,
+			amountRefunded: 400,
+		}).data.object as Stripe.Charge;
+		expect(charge.refunded).toBe(false);
+		expect(charge.amount_refunded).toBe(400);
+
+		const refund = refundEvent("refund.failed", {
+			amount: 400,
+			paymentIntent: "pi_1",
+		});
+		expect((refund.data.object as Stripe.Refund).status).toBe("failed");
+
+		const dispute = disputeFundsWithdrawn({
+			paymentIntent: "pi_1",
+			amount: 1000,
+		}).data.object as Stripe.Dispute;
+		expect(dispute.status).toBe("needs_response");
+		expect(dispute.payment_intent).toBe("pi_1");
+	});
+});

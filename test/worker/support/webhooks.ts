@@ -1,0 +1,29 @@
+// Delivering signed webhooks to the worker, as Stripe does.
+import { env } from "cloudflare:workers";
+import { signedDelivery } from "../../stripe/events";
+import { fetchWorker } from "./campaigns";
+
+export const WEBHOOK_SECRET = env.STRIPE_WEBHOOK_SECRET ?? "";
+
+export async function deliver(event: object, opts: { secret?: string; timestamp?: number } = {}): Promise<Response> {
+	const { body, headers } = await signedDelivery(event, opts.secret ?? WEBHOOK_SECRET, { timestamp: opts.timestamp });
+	return fetchWorker("/api/stripe/webhook", { method: "POST", body, headers });
+}
+
+/** Delivers and insists on a 2xx, returning the worker's answer. */
+export async function deliverOk(event: object): Promise<{ outcome: string; campaign?: string; reason?: string }> {
+	const res = await deliver(event);
+	if (res.status !== 200) throw new Error(`webhook answered ${res.status}: ${await res.text()}`);
+	return res.json();
+}
+
+export function shuffle<T>(items: T[], seed: number): T[] {
+	const out = [...items];
+	let state = seed;
+	for (let i = out.length - 1; i > 0; i--) {
+		state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
+		const j = state % (i + 1);
+		[out[i], out[j]] = [out[j] as T, out[i] as T];
+	}
+	return out;
+}
