@@ -1,7 +1,7 @@
 // The worker: one small Hono app. Routes are grouped by who calls them.
 import { Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
-import { type AppEnv } from "./env";
+import type { AppEnv } from "./env";
 import { notFound, onError } from "./errors";
 import { pages } from "./pages/public";
 import { admin } from "./routes/admin";

@@ -2,7 +2,19 @@
 // that opens safely in a spreadsheet.
 import type { DonationRow } from "../ledger/ledger";
 
-export const CSV_COLUMNS = ["period", "key", "payment", "amount", "reversed", "net", "currency", "interval", "page", "event_id", "occurred_at"] as const;
+export const CSV_COLUMNS = [
+	"period",
+	"key",
+	"payment",
+	"amount",
+	"reversed",
+	"net",
+	"currency",
+	"interval",
+	"page",
+	"event_id",
+	"occurred_at",
+] as const;
 
 /**
  * One CSV field per RFC 4180, with text that a spreadsheet would run as a
@@ -16,7 +28,19 @@ export function csvField(value: string | number | null): string {
 }
 
 export function csvRow(row: DonationRow): string {
-	const values = [row.period, row.key, row.payment, row.amount, row.reversed, row.net, row.currency, row.interval, row.page, row.eventId, row.occurredAt];
+	const values = [
+		row.period,
+		row.key,
+		row.payment,
+		row.amount,
+		row.reversed,
+		row.net,
+		row.currency,
+		row.interval,
+		row.page,
+		row.eventId,
+		row.occurredAt,
+	];
 	return `${values.map(csvField).join(",")}\r\n`;
 }
 

@@ -49,7 +49,13 @@ export async function resync(env: Bindings, origin: string, stripe: Stripe, camp
 		plans.push({
 			action: "record",
 			campaign: null, // resolved through the payment index, like a webhook
-			movement: { kind: "refund", key: `refund:${refund.id}`, payment, amount: counts ? refund.amount : 0, occurredAt: refund.created * 1000 },
+			movement: {
+				kind: "refund",
+				key: `refund:${refund.id}`,
+				payment,
+				amount: counts ? refund.amount : 0,
+				occurredAt: refund.created * 1000,
+			},
 		});
 	}
 

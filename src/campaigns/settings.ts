@@ -7,11 +7,7 @@ export const CAMPAIGN_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
 export function assertCampaignId(id: string): string {
 	if (!CAMPAIGN_ID.test(id)) {
-		throw new ApiError(
-			400,
-			"invalid_campaign_id",
-			"Campaign ids are 1-64 lowercase letters, digits, '-' or '_'.",
-		);
+		throw new ApiError(400, "invalid_campaign_id", "Campaign ids are 1-64 lowercase letters, digits, '-' or '_'.");
 	}
 	return id;
 }
@@ -38,12 +34,10 @@ const settingsFields = {
 	maxAmount: minorUnits,
 };
 
-export const settingsSchema = z
-	.object(settingsFields)
-	.refine((s) => s.minAmount <= s.maxAmount, {
-		message: "minAmount must not exceed maxAmount",
-		path: ["minAmount"],
-	});
+export const settingsSchema = z.object(settingsFields).refine((s) => s.minAmount <= s.maxAmount, {
+	message: "minAmount must not exceed maxAmount",
+	path: ["minAmount"],
+});
 
 /** A PUT body: any subset of the fields, merged over what is stored. */
 export const settingsPatchSchema = z.object(settingsFields).partial().strict();
@@ -60,13 +54,21 @@ export const DEFAULT_SETTINGS: CampaignSettings = {
 	maxAmount: 1_000_000,
 };
 
+/** A validation failure, returned as a value: thrown errors lose their type across Durable Object RPC. */
+export interface Invalid {
+	invalid: string;
+}
+
 /** Merges a patch over the current settings and validates the result as a whole. */
-export function mergeSettings(current: CampaignSettings, patch: SettingsPatch): CampaignSettings {
+export function mergeSettings(current: CampaignSettings, patch: SettingsPatch): CampaignSettings | Invalid {
 	const merged = settingsSchema.safeParse({ ...current, ...patch });
-	if (!merged.success) {
-		const issue = merged.error.issues[0];
-		const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";
-		throw new ApiError(400, "invalid_settings", `${where}${issue?.message ?? "invalid settings"}`);
-	}
-	return merged.data;
+	if (merged.success) return merged.data;
+	const issue = merged.error.issues[0];
+	const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";
+	return { invalid: `${where}${issue?.message ?? "invalid settings"}` };
+}
+
+export function orInvalid<T extends object>(result: T | Invalid): T {
+	if ("invalid" in result) throw new ApiError(400, "invalid_settings", result.invalid);
+	return result;
 }

@@ -3,7 +3,7 @@
 // serialized and in one SQLite transaction; after each change the object
 // publishes the campaign snapshot to KV, where page views read it.
 import { DurableObject } from "cloudflare:workers";
-import { type CampaignSettings, DEFAULT_SETTINGS, mergeSettings, type SettingsPatch } from "../campaigns/settings";
+import { type CampaignSettings, DEFAULT_SETTINGS, type Invalid, mergeSettings, type SettingsPatch } from "../campaigns/settings";
 import { type CampaignSnapshot, paymentKey, snapshotKey } from "../campaigns/snapshot";
 import type { Bindings } from "../env";
 import type { Donation, LedgerEntry, RecordOutcome, Reversal } from "./movements";
@@ -98,10 +98,11 @@ export class CampaignLedger extends DurableObject<Bindings> {
 	}
 
 	/** Creates the campaign or changes its settings; returns the new snapshot. */
-	async configure(campaignId: string, patch: SettingsPatch, actor: string): Promise<CampaignSnapshot> {
+	async configure(campaignId: string, patch: SettingsPatch, actor: string): Promise<CampaignSnapshot | Invalid> {
 		const existing = this.ensure(campaignId);
 		const before = existing ?? null;
 		const next = mergeSettings(existing ?? DEFAULT_SETTINGS, patch);
+		if ("invalid" in next) return next;
 		const now = Date.now();
 		this.ctx.storage.transactionSync(() => {
 			if (!existing) this.create(campaignId, next, now);
@@ -114,10 +115,11 @@ export class CampaignLedger extends DurableObject<Bindings> {
 	}
 
 	/** Starts a new period at zero; the old one and its gifts stay as they are. */
-	async reset(campaignId: string, goals: number[] | undefined, actor: string): Promise<CampaignSnapshot | null> {
+	async reset(campaignId: string, goals: number[] | undefined, actor: string): Promise<CampaignSnapshot | Invalid | null> {
 		const settings = this.ensure(campaignId);
 		if (!settings) return null;
 		const next = goals ? mergeSettings(settings, { goals }) : settings;
+		if ("invalid" in next) return next;
 		const now = Date.now();
 		this.ctx.storage.transactionSync(() => {
 			const old = this.currentPeriod();
@@ -213,7 +215,11 @@ export class CampaignLedger extends DurableObject<Bindings> {
 		for (let i = 0; i < keys.length; i += 90) {
 			const slice = keys.slice(i, i + 90);
 			const marks = slice.map(() => "?").join(",");
-			for (const r of this.sql.exec(`SELECT key FROM donations WHERE key IN (${marks}) UNION SELECT key FROM reversals WHERE key IN (${marks})`, ...slice, ...slice)) {
+			for (const r of this.sql.exec(
+				`SELECT key FROM donations WHERE key IN (${marks}) UNION SELECT key FROM reversals WHERE key IN (${marks})`,
+				...slice,
+				...slice,
+			)) {
 				known.push(String(r.key));
 			}
 		}
@@ -244,7 +250,12 @@ export class CampaignLedger extends DurableObject<Bindings> {
 	}
 
 	private create(campaignId: string, settings: CampaignSettings, now: number): void {
-		this.sql.exec("INSERT INTO campaign (singleton, id, settings, updated_at) VALUES (1, ?, ?, ?)", campaignId, JSON.stringify(settings), now);
+		this.sql.exec(
+			"INSERT INTO campaign (singleton, id, settings, updated_at) VALUES (1, ?, ?, ?)",
+			campaignId,
+			JSON.stringify(settings),
+			now,
+		);
 		this.sql.exec("INSERT INTO periods (id, started_at, goals) VALUES (1, ?, ?)", now, JSON.stringify(settings.goals));
 	}
 
@@ -253,9 +264,13 @@ export class CampaignLedger extends DurableObject<Bindings> {
 		return { id: Number(row.id), started_at: Number(row.started_at) };
 	}
 
-	/** A gift counts in the period that was current when its payment succeeded. */
+	/**
+	 * A gift counts in the period that was current when its payment succeeded.
+	 * Stripe's times are whole seconds: a gift in the same second as a reset
+	 * counts in the new period.
+	 */
 	private periodAt(ms: number): number {
-		const row = this.sql.exec("SELECT id FROM periods WHERE started_at <= ? ORDER BY started_at DESC LIMIT 1", ms).toArray()[0];
+		const row = this.sql.exec("SELECT id FROM periods WHERE started_at <= ? ORDER BY started_at DESC LIMIT 1", ms + 999).toArray()[0];
 		return row ? Number(row.id) : 1;
 	}
 

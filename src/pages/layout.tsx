@@ -11,7 +11,9 @@ export function Layout(props: { title: string; children: Child; scripts?: string
 				<meta name="viewport" content="width=device-width, initial-scale=1" />
 				<title>{props.title}</title>
 				<link rel="stylesheet" href="/site.css" />
-				{props.scripts?.map((src) => <script src={src} defer />)}
+				{props.scripts?.map((src) => (
+					<script src={src} defer />
+				))}
 			</head>
 			<body>{props.children}</body>
 		</html>

@@ -1,11 +1,11 @@
 // The worker's public pages: a demo article with the widget embedded, the
 // thank-you page Checkout returns to, and a no-JavaScript donate page.
 import { Hono } from "hono";
-import { requireSnapshot } from "../campaigns/store";
 import { assertCampaignId } from "../campaigns/settings";
+import { requireSnapshot } from "../campaigns/store";
 import { type AppEnv, defaultCampaign } from "../env";
-import { formatMoney } from "./money";
 import { Layout, SITE_CSS } from "./layout";
+import { formatMoney } from "./money";
 
 export const pages = new Hono<AppEnv>();
 
@@ -27,21 +27,21 @@ pages.get("/", (c) => {
 					<h1>How a small town kept its library open</h1>
 					<p class="byline">By the newsroom · a demo article with the donation widget embedded</p>
 					<p>
-						When the county cut its budget, the library on Mill Street had three months of funding left. What happened
-						next is a story about volunteers, bake sales and a spreadsheet that went around the whole town.
+						When the county cut its budget, the library on Mill Street had three months of funding left. What happened next is a story about
+						volunteers, bake sales and a spreadsheet that went around the whole town.
 					</p>
 					<p>
-						Independent reporting like this is paid for by readers. The bar below shows how close this month's
-						fundraising is to its goals; the buttons open Stripe Checkout.
+						Independent reporting like this is paid for by readers. The bar below shows how close this month's fundraising is to its goals;
+						the buttons open Stripe Checkout.
 					</p>
 					<script src="/widget.js" data-campaign={campaign} async></script>
 					<p>
-						The librarians started by counting what they really needed: heat, light, and one paid position. Everything
-						else, they decided, could be done by the people who used the building every day.
+						The librarians started by counting what they really needed: heat, light, and one paid position. Everything else, they decided,
+						could be done by the people who used the building every day.
 					</p>
 					<p>
-						Within a week, the sign-up sheet by the returns desk had ninety names on it. Within a month, the library was
-						open two more evenings a week than before the cuts.
+						Within a week, the sign-up sheet by the returns desk had ninety names on it. Within a month, the library was open two more
+						evenings a week than before the cuts.
 					</p>
 					<h2>Embed this widget</h2>
 					<p class="note">Paste this where the bar should appear in an article:</p>

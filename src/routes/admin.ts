@@ -7,7 +7,7 @@ import { z } from "zod";
 import { requireAdmin } from "../admin/auth";
 import { exportStream } from "../admin/export";
 import { resync } from "../admin/resync";
-import { assertCampaignId, settingsPatchSchema } from "../campaigns/settings";
+import { assertCampaignId, orInvalid, settingsPatchSchema } from "../campaigns/settings";
 import { type CampaignSnapshot, snapshotKey } from "../campaigns/snapshot";
 import { ledger, purgePublicCache, readSnapshot, unknownCampaign } from "../campaigns/store";
 import { type AppEnv, defaultCampaign } from "../env";
@@ -77,7 +77,7 @@ admin.get("/campaigns", async (c) => {
 
 admin.put("/campaigns/:id", validJson(settingsPatchSchema), async (c) => {
 	const id = campaignParam(c.req.param("id"));
-	const snapshot = await ledger(c.env, id).configure(id, c.req.valid("json"), ACTOR);
+	const snapshot = orInvalid(await ledger(c.env, id).configure(id, c.req.valid("json"), ACTOR));
 	await purgePublicCache(new URL(c.req.url).origin, id);
 	return c.json(snapshot);
 });
@@ -93,8 +93,9 @@ admin.post("/campaigns/:id/reset", async (c) => {
 	}
 	const parsed = resetSchema.safeParse(body);
 	if (!parsed.success) throw new ApiError(400, "invalid_request", parsed.error.issues[0]?.message ?? "invalid body");
-	const snapshot = await ledger(c.env, id).reset(id, parsed.data.goals, ACTOR);
-	if (!snapshot) throw unknownCampaign(id);
+	const result = await ledger(c.env, id).reset(id, parsed.data.goals, ACTOR);
+	if (!result) throw unknownCampaign(id);
+	const snapshot = orInvalid(result);
 	await purgePublicCache(new URL(c.req.url).origin, id);
 	return c.json(snapshot);
 });

@@ -26,7 +26,10 @@ const formCheckout = z.object({ amount: z.coerce.number().pipe(amount), ...check
 
 export const campaigns = new Hono<AppEnv>();
 
-campaigns.use("*", cors({ origin: "*", allowMethods: ["GET", "POST", "OPTIONS"], allowHeaders: ["Content-Type", "Idempotency-Key"], maxAge: 86_400 }));
+campaigns.use(
+	"*",
+	cors({ origin: "*", allowMethods: ["GET", "POST", "OPTIONS"], allowHeaders: ["Content-Type", "Idempotency-Key"], maxAge: 86_400 }),
+);
 
 campaigns.get("/:id", async (c) => {
 	const id = assertCampaignId(c.req.param("id"));
@@ -60,7 +63,9 @@ campaigns.post(
 		}
 		let raw: unknown;
 		try {
-			raw = isForm ? Object.fromEntries(Object.entries(await c.req.parseBody()).filter(([, v]) => typeof v === "string")) : await c.req.json();
+			raw = isForm
+				? Object.fromEntries(Object.entries(await c.req.parseBody()).filter(([, v]) => typeof v === "string"))
+				: await c.req.json();
 		} catch {
 			throw new ApiError(400, "invalid_json", "The request body is not valid JSON.");
 		}
@@ -76,7 +81,11 @@ campaigns.post(
 		const body = parsed.data;
 		const campaign = await requireSnapshot(c.env, id);
 		if (body.amount < campaign.minAmount || body.amount > campaign.maxAmount) {
-			throw new ApiError(400, "amount_out_of_range", `amount must be between ${campaign.minAmount} and ${campaign.maxAmount} (minor units).`);
+			throw new ApiError(
+				400,
+				"amount_out_of_range",
+				`amount must be between ${campaign.minAmount} and ${campaign.maxAmount} (minor units).`,
+			);
 		}
 
 		const client = c.req.header("CF-Connecting-IP") ?? "local";

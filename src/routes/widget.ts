@@ -3,8 +3,8 @@
 // minutes, while keeping the one stable URL they pasted into their templates.
 import { Hono } from "hono";
 import { etag } from "hono/etag";
-import { WIDGET_ETAG, WIDGET_JS } from "../generated/widget";
 import type { AppEnv } from "../env";
+import { WIDGET_ETAG, WIDGET_JS } from "../generated/widget";
 
 export const widget = new Hono<AppEnv>();
 

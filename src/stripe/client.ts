@@ -48,7 +48,11 @@ export async function verifyEvent(body: string, signature: string, secret: strin
 /** Maps a Stripe SDK failure to our error shape without leaking keys or stacks. */
 export function stripeFailure(err: unknown, doing: string): ApiError {
 	if (err instanceof Stripe.errors.StripeIdempotencyError) {
-		return new ApiError(409, "idempotency_conflict", "This request was already made with other parameters; retry with a new Idempotency-Key.");
+		return new ApiError(
+			409,
+			"idempotency_conflict",
+			"This request was already made with other parameters; retry with a new Idempotency-Key.",
+		);
 	}
 	if (err instanceof Stripe.errors.StripeError) {
 		console.error(`Stripe failed while ${doing}`, err.type, err.code, err.statusCode, err.requestId);

@@ -12,8 +12,7 @@ export type EventPlan =
 
 type Metadata = Stripe.Metadata | null | undefined;
 
-const idOf = (ref: string | { id: string } | null | undefined): string | null =>
-	typeof ref === "string" ? ref : (ref?.id ?? null);
+const idOf = (ref: string | { id: string } | null | undefined): string | null => (typeof ref === "string" ? ref : (ref?.id ?? null));
 
 export function campaignOf(metadata: Metadata): string | null {
 	const campaign = metadata?.campaign;

@@ -1,16 +1,14 @@
 // Applies a planned movement to its campaign's ledger: the one path that both
 // webhooks and re-sync use, so both count money the same way.
 import type Stripe from "stripe";
-import { paymentKey } from "../campaigns/snapshot";
 import { CAMPAIGN_ID } from "../campaigns/settings";
+import { paymentKey } from "../campaigns/snapshot";
 import { ledger, purgePublicCache } from "../campaigns/store";
 import type { Bindings } from "../env";
 import type { LedgerEntry, RecordOutcome } from "../ledger/movements";
 import type { EventPlan } from "./events";
 
-export type Applied =
-	| { outcome: RecordOutcome; campaign: string }
-	| { outcome: "ignored"; reason: string; campaign?: string };
+export type Applied = { outcome: RecordOutcome; campaign: string } | { outcome: "ignored"; reason: string; campaign?: string };
 
 /**
  * Which campaign a movement belongs to: its own metadata, else the payment

@@ -1,15 +1,16 @@
 // POST /api/campaigns/:id/checkout against the Stripe double: the exact
 // parameters we send, validation, idempotency, redirects and failures.
-import { env } from "cloudflare:workers";
+
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import app from "../../src/index";
 import { injectFault, recordedRequests } from "../stripe/control";
 import { createCampaign, fetchWorker, ORIGIN, uniqueCampaign } from "./support/campaigns";
 
 const DOUBLE = env.STRIPE_API_URL;
-let ipSeq = 0;
-const clientIp = () => `198.51.100.${(ipSeq = (ipSeq + 1) % 250) + 1}${Math.floor(Math.random() * 1e6)}`;
+// Each request from its own address, so the rate limiter only bites where a test wants it.
+const clientIp = () => `198.51.100.${crypto.randomUUID()}`;
 
 function checkout(campaign: string, body: unknown, headers: Record<string, string> = {}) {
 	return fetchWorker(`/api/campaigns/${campaign}/checkout`, {
@@ -25,7 +26,12 @@ describe("POST /api/campaigns/:id/checkout", () => {
 		await createCampaign(id);
 		const res = await checkout(
 			id,
-			{ amount: 2_500, interval: "once", returnUrl: "https://publisher.example/news/story?x=1#c", page: "https://publisher.example/news/story?utm=1" },
+			{
+				amount: 2_500,
+				interval: "once",
+				returnUrl: "https://publisher.example/news/story?x=1#c",
+				page: "https://publisher.example/news/story?utm=1",
+			},
 			{ "Idempotency-Key": "click-0001-abcdef" },
 		);
 		expect(res.status).toBe(200);
@@ -39,7 +45,12 @@ describe("POST /api/campaigns/:id/checkout", () => {
 		expect(sent?.params).toEqual({
 			mode: "payment",
 			submit_type: "donate",
-			line_items: [{ quantity: "1", price_data: { currency: "usd", unit_amount: "2500", product_data: { name: expect.stringContaining("Do you like") } } }],
+			line_items: [
+				{
+					quantity: "1",
+					price_data: { currency: "usd", unit_amount: "2500", product_data: { name: expect.stringContaining("Do you like") } },
+				},
+			],
 			metadata: { campaign: id, page },
 			payment_intent_data: { metadata: { campaign: id, page } },
 			success_url: "https://publisher.example/news/story?x=1&donation=success&session_id={CHECKOUT_SESSION_ID}",
@@ -149,13 +160,19 @@ describe("POST /api/campaigns/:id/checkout", () => {
 		await createCampaign(id);
 		const ctx = createExecutionContext();
 		const res = await app.fetch(
-			new Request(`${ORIGIN}/api/campaigns/${id}/checkout`, { method: "POST", body: JSON.stringify({ amount: 500 }), headers: { "content-type": "application/json" } }),
+			new Request(`${ORIGIN}/api/campaigns/${id}/checkout`, {
+				method: "POST",
+				body: JSON.stringify({ amount: 500 }),
+				headers: { "content-type": "application/json" },
+			}),
 			{ ...env, STRIPE_SECRET_KEY: undefined },
 			ctx,
 		);
 		await waitOnExecutionContext(ctx);
 		expect(res.status).toBe(503);
-		expect(await res.json()).toMatchObject({ error: { code: "stripe_not_configured", message: expect.stringContaining("STRIPE_SECRET_KEY") } });
+		expect(await res.json()).toMatchObject({
+			error: { code: "stripe_not_configured", message: expect.stringContaining("STRIPE_SECRET_KEY") },
+		});
 	});
 
 	it("rate limits session creation per client with 429", async () => {
@@ -173,7 +190,11 @@ describe("POST /api/campaigns/:id/checkout", () => {
 	it("answers CORS preflights for any publisher origin", async () => {
 		const res = await fetchWorker("/api/campaigns/main/checkout", {
 			method: "OPTIONS",
-			headers: { Origin: "https://any-publisher.example", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type,idempotency-key" },
+			headers: {
+				Origin: "https://any-publisher.example",
+				"Access-Control-Request-Method": "POST",
+				"Access-Control-Request-Headers": "content-type,idempotency-key",
+			},
 		});
 		expect(res.status).toBe(204);
 		expect(res.headers.get("Access-Control-Allow-Origin")).toBe("*");

@@ -44,7 +44,10 @@ describe("CampaignLedger", () => {
 		}
 		const gift = donation(700);
 		await ledgerOf(id).record(id, entry(gift));
-		await ledgerOf(id).record(id, entry({ kind: "refund", key: "refund:re_1", payment: gift.payment ?? "", amount: 200, occurredAt: Date.now() }));
+		await ledgerOf(id).record(
+			id,
+			entry({ kind: "refund", key: "refund:re_1", payment: gift.payment ?? "", amount: 200, occurredAt: Date.now() }),
+		);
 		expect((await kvSnapshot(id))?.total).toBe(expected + 500);
 		expect(await kvSnapshot(id)).toEqual(await ledgerOf(id).snapshot(id));
 	});

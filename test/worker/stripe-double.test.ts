@@ -4,12 +4,7 @@
 import { env } from "cloudflare:workers";
 import Stripe from "stripe";
 import { describe, expect, it } from "vitest";
-import {
-	injectFault,
-	recordedRequests,
-	seedObject,
-	storedObject,
-} from "../stripe/control.ts";
+import { injectFault, recordedRequests, seedObject, storedObject } from "../stripe/control.ts";
 import {
 	chargeRefunded,
 	checkoutSessionCompleted,
@@ -38,10 +33,7 @@ function campaignId(): string {
 	return `c-${crypto.randomUUID()}`;
 }
 
-function paymentParams(
-	campaign: string,
-	amount = 2500,
-): Stripe.Checkout.SessionCreateParams {
+function paymentParams(campaign: string, amount = 2500): Stripe.Checkout.SessionCreateParams {
 	return {
 		mode: "payment",
 		submit_type: "donate",
@@ -57,17 +49,13 @@ function paymentParams(
 		],
 		metadata: { campaign, page: "https://publisher.example/story" },
 		payment_intent_data: { metadata: { campaign } },
-		success_url:
-			"https://publisher.example/thanks?session_id={CHECKOUT_SESSION_ID}",
+		success_url: "https://publisher.example/thanks?session_id={CHECKOUT_SESSION_ID}",
 		cancel_url: "https://publisher.example/story",
 	};
 }
 
 /** With the fetch HTTP client, `lastResponse` is the fetch Response itself. */
-function responseHeader(
-	result: { lastResponse: { headers: unknown } },
-	name: string,
-): string | null {
+function responseHeader(result: { lastResponse: { headers: unknown } }, name: string): string | null {
 	const headers = result.lastResponse.headers;
 	if (headers instanceof Headers) return headers.get(name);
 	return (headers as Record<string, string>)[name] ?? null;
@@ -88,12 +76,9 @@ describe("Stripe double with the real SDK", () => {
 		const key = `idem-${crypto.randomUUID()}`;
 		const stripe = client();
 		const before = Math.floor(Date.now() / 1000);
-		const session = await stripe.checkout.sessions.create(
-			paymentParams(campaign, 2500),
-			{
-				idempotencyKey: key,
-			},
-		);
+		const session = await stripe.checkout.sessions.create(paymentParams(campaign, 2500), {
+			idempotencyKey: key,
+		});
 
 		expect(session.id).toMatch(/^cs_test_[A-Za-z0-9]{20,}$/);
 		expect(session.object).toBe("checkout.session");
@@ -112,9 +97,7 @@ describe("Stripe double with the real SDK", () => {
 		expect(session.subscription).toBeNull();
 		expect(session.submit_type).toBe("donate");
 		expect(session.livemode).toBe(false);
-		expect(session.success_url).toBe(
-			"https://publisher.example/thanks?session_id={CHECKOUT_SESSION_ID}",
-		);
+		expect(session.success_url).toBe("https://publisher.example/thanks?session_id={CHECKOUT_SESSION_ID}");
 		expect(session.created).toBeGreaterThanOrEqual(before);
 		// Fixture fields the double did not touch are still there.
 		expect(session.payment_method_types).toEqual(["card"]);
@@ -161,9 +144,7 @@ describe("Stripe double with the real SDK", () => {
 		expect(html).toContain("<title>Checkout (Stripe test double)</title>");
 		expect(html).toContain("25.00 USD");
 		expect(html).toContain(campaign);
-		expect(html).toContain(
-			`href="https://publisher.example/thanks?session_id=${session.id}">Pay</a>`,
-		);
+		expect(html).toContain(`href="https://publisher.example/thanks?session_id=${session.id}">Pay</a>`);
 		expect(html).toContain(`href="https://publisher.example/story">Cancel</a>`);
 	});
 
@@ -222,9 +203,7 @@ describe("Stripe double with the real SDK", () => {
 			}),
 		);
 		expect(noInterval).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
-		expect((noInterval as Stripe.errors.StripeError).param).toBe(
-			"line_items[0][price_data][recurring][interval]",
-		);
+		expect((noInterval as Stripe.errors.StripeError).param).toBe("line_items[0][price_data][recurring][interval]");
 
 		const submitType = await rejection(
 			stripe.checkout.sessions.create({
@@ -251,18 +230,12 @@ describe("Stripe double with the real SDK", () => {
 		const campaign = campaignId();
 		const key = `idem-${crypto.randomUUID()}`;
 		const stripe = client();
-		const first = await stripe.checkout.sessions.create(
-			paymentParams(campaign, 1500),
-			{
-				idempotencyKey: key,
-			},
-		);
-		const again = await stripe.checkout.sessions.create(
-			paymentParams(campaign, 1500),
-			{
-				idempotencyKey: key,
-			},
-		);
+		const first = await stripe.checkout.sessions.create(paymentParams(campaign, 1500), {
+			idempotencyKey: key,
+		});
+		const again = await stripe.checkout.sessions.create(paymentParams(campaign, 1500), {
+			idempotencyKey: key,
+		});
 		expect(again.id).toBe(first.id);
 		expect(responseHeader(again, "idempotent-replayed")).toBe("true");
 
@@ -272,9 +245,7 @@ describe("Stripe double with the real SDK", () => {
 			}),
 		);
 		expect(conflict).toBeInstanceOf(Stripe.errors.StripeIdempotencyError);
-		expect((conflict as Error).message).toContain(
-			"Keys for idempotent requests can only be used with the same parameters",
-		);
+		expect((conflict as Error).message).toContain("Keys for idempotent requests can only be used with the same parameters");
 
 		const sent = await recordedRequests(DOUBLE_URL, { idempotencyKey: key });
 		expect(sent).toHaveLength(3);
@@ -307,9 +278,7 @@ describe("Stripe double with the real SDK", () => {
 				],
 			}),
 		);
-		expect((notInteger as Stripe.errors.StripeError).param).toBe(
-			"line_items[0][price_data][unit_amount]",
-		);
+		expect((notInteger as Stripe.errors.StripeError).param).toBe("line_items[0][price_data][unit_amount]");
 
 		const noSuccessUrl = await rejection(
 			stripe.checkout.sessions.create({
@@ -317,13 +286,9 @@ describe("Stripe double with the real SDK", () => {
 				success_url: undefined,
 			}),
 		);
-		expect((noSuccessUrl as Stripe.errors.StripeError).param).toBe(
-			"success_url",
-		);
+		expect((noSuccessUrl as Stripe.errors.StripeError).param).toBe("success_url");
 
-		const badKey = await rejection(
-			client("sk_live_wrong").checkout.sessions.create(params),
-		);
+		const badKey = await rejection(client("sk_live_wrong").checkout.sessions.create(params));
 		expect(badKey).toBeInstanceOf(Stripe.errors.StripeAuthenticationError);
 		expect((badKey as Error).message).toMatch(/^Invalid API Key provided: /);
 		const unauthorized = await recordedRequests(DOUBLE_URL, { campaign });
@@ -332,12 +297,8 @@ describe("Stripe double with the real SDK", () => {
 		const notFound = await rejection(stripe.checkout.sessions.retrieve("cs_x"));
 		expect(notFound).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
 		expect((notFound as Stripe.errors.StripeError).statusCode).toBe(404);
-		expect((notFound as Stripe.errors.StripeError).code).toBe(
-			"resource_missing",
-		);
-		expect((notFound as Error).message).toBe(
-			"No such checkout.session: 'cs_x'",
-		);
+		expect((notFound as Stripe.errors.StripeError).code).toBe("resource_missing");
+		expect((notFound as Error).message).toBe("No such checkout.session: 'cs_x'");
 	});
 
 	it("auto-paginates 25 seeded sessions newest first", async () => {
@@ -348,17 +309,13 @@ describe("Stripe double with the real SDK", () => {
 		const seeded: string[] = [];
 		for (let i = 0; i < 25; i++) {
 			// Pairs share a timestamp, so ties fall back to insertion order.
-			const s = await seedObject<{ id: string }>(
-				DOUBLE_URL,
-				"checkout.session",
-				{
-					created: base + Math.floor(i / 2),
-					status: "complete",
-					payment_status: "paid",
-					amount_total: 100 + i,
-					metadata: { campaign },
-				},
-			);
+			const s = await seedObject<{ id: string }>(DOUBLE_URL, "checkout.session", {
+				created: base + Math.floor(i / 2),
+				status: "complete",
+				payment_status: "paid",
+				amount_total: 100 + i,
+				metadata: { campaign },
+			});
 			seeded.push(s.id);
 		}
 		const created = { gte: base, lte: base + 100 };
@@ -378,15 +335,8 @@ describe("Stripe double with the real SDK", () => {
 				path: "/v1/checkout/sessions",
 				method: "GET",
 			})
-		).filter(
-			(r) =>
-				(r.query.created as { gte?: string } | undefined)?.gte === String(base),
-		);
-		expect(pages.map((r) => r.query.starting_after ?? null)).toEqual([
-			null,
-			found[9]?.id,
-			found[19]?.id,
-		]);
+		).filter((r) => (r.query.created as { gte?: string } | undefined)?.gte === String(base));
+		expect(pages.map((r) => r.query.starting_after ?? null)).toEqual([null, found[9]?.id, found[19]?.id]);
 		expect(pages.every((r) => r.query.limit === "10")).toBe(true);
 
 		const before = await stripe.checkout.sessions.list({
@@ -394,9 +344,7 @@ describe("Stripe double with the real SDK", () => {
 			limit: 3,
 			ending_before: found[10]?.id,
 		});
-		expect(before.data.map((s) => s.id)).toEqual(
-			found.slice(7, 10).map((s) => s.id),
-		);
+		expect(before.data.map((s) => s.id)).toEqual(found.slice(7, 10).map((s) => s.id));
 		expect(before.has_more).toBe(true);
 		expect(before.url).toBe("/v1/checkout/sessions");
 	});
@@ -429,19 +377,9 @@ describe("Stripe double with the real SDK", () => {
 			payment_intent: paymentIntent,
 			charge: charge.id,
 		});
-		expect(
-			(await stripe.charges.list({ payment_intent: paymentIntent })).data.map(
-				(c) => c.id,
-			),
-		).toEqual([charge.id]);
-		expect(
-			(await stripe.refunds.list({ charge: charge.id })).data.map((r) => r.id),
-		).toEqual([refund.id]);
-		expect(
-			(await stripe.disputes.list({ payment_intent: paymentIntent })).data.map(
-				(d) => d.id,
-			),
-		).toEqual([dispute.id]);
+		expect((await stripe.charges.list({ payment_intent: paymentIntent })).data.map((c) => c.id)).toEqual([charge.id]);
+		expect((await stripe.refunds.list({ charge: charge.id })).data.map((r) => r.id)).toEqual([refund.id]);
+		expect((await stripe.disputes.list({ payment_intent: paymentIntent })).data.map((d) => d.id)).toEqual([dispute.id]);
 		expect(refund.id).toMatch(/^re_/);
 		expect(dispute.id).toMatch(/^dp_/);
 		expect((await stripe.invoices.retrieve(invoice.id)).id).toBe(invoice.id);
@@ -459,9 +397,7 @@ describe("Stripe double with the real SDK", () => {
 			times: 2,
 			campaign: failing,
 		});
-		const down = await rejection(
-			stripe.checkout.sessions.create(paymentParams(failing)),
-		);
+		const down = await rejection(stripe.checkout.sessions.create(paymentParams(failing)));
 		expect(down).toBeInstanceOf(Stripe.errors.StripeAPIError);
 		expect((down as Stripe.errors.StripeError).statusCode).toBe(500);
 		const attempts = await recordedRequests(DOUBLE_URL, { campaign: failing });
@@ -474,9 +410,7 @@ describe("Stripe double with the real SDK", () => {
 			campaign: flaky,
 			path: "/v1/checkout/*",
 		});
-		const recovered = await stripe.checkout.sessions.create(
-			paymentParams(flaky),
-		);
+		const recovered = await stripe.checkout.sessions.create(paymentParams(flaky));
 		expect(recovered.metadata?.campaign).toBe(flaky);
 		const tries = await recordedRequests(DOUBLE_URL, { campaign: flaky });
 		expect(tries.map((r) => r.status)).toEqual([503, 200]);
@@ -501,13 +435,7 @@ describe("signed webhook deliveries", () => {
 		expect(headers["content-type"]).toBe("application/json");
 		const provider = Stripe.createSubtleCryptoProvider();
 
-		const verified = await Stripe.webhooks.constructEventAsync(
-			body,
-			headers["stripe-signature"] ?? "",
-			SECRET,
-			undefined,
-			provider,
-		);
+		const verified = await Stripe.webhooks.constructEventAsync(body, headers["stripe-signature"] ?? "", SECRET, undefined, provider);
 		expect(verified.id).toBe(event.id);
 		expect(verified.type).toBe("checkout.session.completed");
 		expect(verified.api_version).toBe(Stripe.API_VERSION);
@@ -520,40 +448,19 @@ describe("signed webhook deliveries", () => {
 		expect(session.payment_intent).toMatch(/^pi_/);
 		expect(session.payment_status).toBe("paid");
 
-		const tampered = body.replace(
-			'"amount_total": 2500',
-			'"amount_total": 250000',
-		);
+		const tampered = body.replace('"amount_total": 2500', '"amount_total": 250000');
 		expect(tampered).not.toBe(body);
 		await expect(
-			Stripe.webhooks.constructEventAsync(
-				tampered,
-				headers["stripe-signature"] ?? "",
-				SECRET,
-				undefined,
-				provider,
-			),
+			Stripe.webhooks.constructEventAsync(tampered, headers["stripe-signature"] ?? "", SECRET, undefined, provider),
 		).rejects.toBeInstanceOf(Stripe.errors.StripeSignatureVerificationError);
 		await expect(
-			Stripe.webhooks.constructEventAsync(
-				body,
-				headers["stripe-signature"] ?? "",
-				"whsec_other",
-				undefined,
-				provider,
-			),
+			Stripe.webhooks.constructEventAsync(body, headers["stripe-signature"] ?? "", "whsec_other", undefined, provider),
 		).rejects.toBeInstanceOf(Stripe.errors.StripeSignatureVerificationError);
 		const old = await signedDelivery(event, SECRET, {
 			timestamp: Math.floor(Date.now() / 1000) - 3600,
 		});
 		await expect(
-			Stripe.webhooks.constructEventAsync(
-				old.body,
-				old.headers["stripe-signature"] ?? "",
-				SECRET,
-				300,
-				provider,
-			),
+			Stripe.webhooks.constructEventAsync(old.body, old.headers["stripe-signature"] ?? "", SECRET, 300, provider),
 		).rejects.toBeInstanceOf(Stripe.errors.StripeSignatureVerificationError);
 	});
 

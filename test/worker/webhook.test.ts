@@ -114,7 +114,14 @@ describe("POST /api/stripe/webhook", () => {
 			const sub = `sub_${id}`;
 			return [
 				checkoutSessionCompleted({ campaign: id, amount: 10_000, paymentIntent: pa, eventId: `evt_1_${id}` }),
-				checkoutSessionCompleted({ campaign: id, amount: 2_000, paymentIntent: pb, paymentStatus: "unpaid", sessionId: `cs_b_${id}`, eventId: `evt_2_${id}` }),
+				checkoutSessionCompleted({
+					campaign: id,
+					amount: 2_000,
+					paymentIntent: pb,
+					paymentStatus: "unpaid",
+					sessionId: `cs_b_${id}`,
+					eventId: `evt_2_${id}`,
+				}),
 				checkoutAsyncPaymentSucceeded({ campaign: id, amount: 2_000, paymentIntent: pb, sessionId: `cs_b_${id}`, eventId: `evt_3_${id}` }),
 				chargeRefunded({ paymentIntent: pa, chargeId: `ch_a_${id}`, amount: 10_000, amountRefunded: 3_000, campaign: id }),
 				chargeRefunded({ paymentIntent: pa, chargeId: `ch_a_${id}`, amount: 10_000, amountRefunded: 4_000, campaign: id }),

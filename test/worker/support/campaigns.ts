@@ -1,7 +1,7 @@
 // Helpers for tests that run inside workerd against the real worker, KV and ledger.
 import { env, exports } from "cloudflare:workers";
 import type { SettingsPatch } from "../../../src/campaigns/settings";
-import { snapshotKey, type CampaignSnapshot } from "../../../src/campaigns/snapshot";
+import { type CampaignSnapshot, snapshotKey } from "../../../src/campaigns/snapshot";
 import type { Movement } from "../../../src/ledger/movements";
 
 export const ORIGIN = "https://donate.example";

@@ -1,0 +1,156 @@
+// Builders of Stripe webhook events (full `event` objects from Stripe's
+// fixture, API version 2026-10-28.endive) and of signed deliveries, for tests
+// that POST to the worker's webhook endpoint. Runtime-neutral: signing uses
+// Web Crypto through Stripe's SubtleCryptoProvider (the sync signing helpers
+// throw in workerd).
+import Stripe from "stripe";
+import { capturedCharge, completedCheckoutSession, disputeObject, eventObject, paidInvoice, refundObject } from "./objects.ts";
+
+export interface CheckoutEventOptions {
+	campaign?: string;
+	page?: string;
+	amount: number;
+	/** Default "usd". */
+	currency?: string;
+	/** Default "payment". */
+	mode?: "payment" | "subscription";
+	paymentStatus?: "paid" | "unpaid" | "no_payment_required";
+	sessionId?: string;
+	/** Payment mode: "pi_" + random unless given (null allowed). */
+	paymentIntent?: string | null;
+	/** Subscription mode: "sub_" + random unless given (null allowed). */
+	subscription?: string | null;
+	/** The session's `created` (the event's is now). */
+	created?: number;
+	eventId?: string;
+}
+
+export interface InvoicePaidOptions {
+	campaign?: string;
+	page?: string;
+	amount: number;
+	currency?: string;
+	invoiceId?: string;
+	subscription?: string;
+	paymentIntent?: string;
+	billingReason?: "subscription_create" | "subscription_cycle";
+	eventId?: string;
+}
+
+export interface ChargeRefundedOptions {
+	paymentIntent: string;
+	chargeId?: string;
+	amount: number;
+	amountRefunded: number;
+	campaign?: string;
+	currency?: string;
+}
+
+export interface RefundEventOptions {
+	refundId?: string;
+	amount: number;
+	paymentIntent: string;
+	chargeId?: string;
+	status?: "succeeded" | "pending" | "failed" | "canceled";
+	campaign?: string;
+}
+
+export interface DisputeEventOptions {
+	disputeId?: string;
+	paymentIntent: string;
+	chargeId?: string;
+	amount: number;
+}
+
+export interface MakeEventOptions {
+	id?: string;
+	created?: number;
+	/** `data.previous_attributes`, for `*.updated` events. */
+	previousAttributes?: Record<string, unknown>;
+}
+
+/** Any event: Stripe's fixture `event` with `type` and `data.object` set. */
+export function makeEvent(type: string, object: object, opts: MakeEventOptions = {}): Stripe.Event {
+	return eventObject(type, object, opts) as unknown as Stripe.Event;
+}
+
+function checkoutEvent(
+	type: string,
+	opts: CheckoutEventOptions,
+	status: "open" | "complete",
+	defaultPaymentStatus: "paid" | "unpaid",
+): Stripe.Event {
+	const session = completedCheckoutSession({
+		...opts,
+		status,
+		paymentStatus: opts.paymentStatus ?? defaultPaymentStatus,
+	});
+	return makeEvent(type, session, { id: opts.eventId });
+}
+
+/** `checkout.session.completed`: status complete, payment_status paid by default. */
+export function checkoutSessionCompleted(opts: CheckoutEventOptions): Stripe.Event {
+	return checkoutEvent("checkout.session.completed", opts, "complete", "paid");
+}
+
+/** `checkout.session.async_payment_succeeded`: payment_status paid. */
+export function checkoutAsyncPaymentSucceeded(opts: CheckoutEventOptions): Stripe.Event {
+	return checkoutEvent("checkout.session.async_payment_succeeded", opts, "complete", "paid");
+}
+
+/** `checkout.session.async_payment_failed`: payment_status unpaid. */
+export function checkoutAsyncPaymentFailed(opts: CheckoutEventOptions): Stripe.Event {
+	return checkoutEvent("checkout.session.async_payment_failed", opts, "complete", "unpaid");
+}
+
+/** `invoice.paid` for a subscription invoice (subscription under `parent`). */
+export function invoicePaid(opts: InvoicePaidOptions): Stripe.Event {
+	return makeEvent("invoice.paid", paidInvoice(opts), { id: opts.eventId });
+}
+
+/** `charge.refunded`: `refunded` is true once amountRefunded >= amount. */
+export function chargeRefunded(opts: ChargeRefundedOptions): Stripe.Event {
+	return makeEvent("charge.refunded", capturedCharge(opts));
+}
+
+export function refundEvent(type: "refund.created" | "refund.updated" | "refund.failed", opts: RefundEventOptions): Stripe.Event {
+	const status = opts.status ?? (type === "refund.failed" ? "failed" : "succeeded");
+	return makeEvent(type, refundObject({ ...opts, status }));
+}
+
+/** `charge.dispute.funds_withdrawn`: dispute status needs_response. */
+export function disputeFundsWithdrawn(opts: DisputeEventOptions): Stripe.Event {
+	return makeEvent("charge.dispute.funds_withdrawn", disputeObject(opts, "funds_withdrawn"));
+}
+
+/** `charge.dispute.funds_reinstated`: dispute status won. */
+export function disputeFundsReinstated(opts: DisputeEventOptions): Stripe.Event {
+	return makeEvent("charge.dispute.funds_reinstated", disputeObject(opts, "funds_reinstated"));
+}
+
+/** The `Stripe-Signature` header value for `payload`, as Stripe computes it. */
+export async function signPayload(payload: string, secret: string, timestamp?: number): Promise<string> {
+	return Stripe.webhooks.generateTestHeaderStringAsync({
+		payload,
+		secret,
+		timestamp,
+		cryptoProvider: Stripe.createSubtleCryptoProvider(),
+	});
+}
+
+/** A webhook delivery: the JSON body and the headers Stripe sends with it. */
+export async function signedDelivery(
+	event: object | string,
+	secret: string,
+	opts: { timestamp?: number } = {},
+): Promise<{ body: string; headers: Record<string, string> }> {
+	const body = typeof event === "string" ? event : JSON.stringify(event, null, 2);
+	const signature = await signPayload(body, secret, opts.timestamp);
+	return {
+		body,
+		headers: {
+			"content-type": "application/json",
+			"stripe-signature": signature,
+		},
+	};
+}
