@@ -8,7 +8,7 @@
 //   POST /v1/checkout/sessions                 create (validated like Stripe)
 //   GET  /v1/checkout/sessions[/:id]           list / retrieve
 //   POST /v1/checkout/sessions/:id/expire      expire an open session
-//   GET  /v1/{invoices,refunds,disputes,charges}[/:id]
+//   GET  /v1/{invoices,refunds,disputes,charges,payment_intents}[/:id]
 //   GET  /c/pay/:id                            a fake hosted Checkout page
 //   GET  /__double/requests?path=&method=&campaign=&idempotencyKey=
 //   POST /__double/objects   {type, object}    seed an object
@@ -633,6 +633,13 @@ const RESOURCES: ResourceSpec[] = [
 		filters: {
 			charge: fieldIs("charge"),
 			payment_intent: fieldIs("payment_intent"),
+		},
+	},
+	{
+		type: "payment_intent",
+		path: "/v1/payment_intents",
+		filters: {
+			customer: fieldIs("customer"),
 		},
 	},
 	{

@@ -10,13 +10,14 @@ import {
 	eventFixture,
 	invoiceFixture,
 	invoicePaymentFixture,
+	paymentIntentFixture,
 	refundFixture,
 } from "./fixtures.ts";
 
 export type JsonObject = Record<string, unknown>;
 
 /** Object types the double stores and lists. */
-export type DoubleObjectType = "checkout.session" | "invoice" | "refund" | "dispute" | "charge";
+export type DoubleObjectType = "checkout.session" | "invoice" | "refund" | "dispute" | "charge" | "payment_intent";
 
 /** The API version that stripe@23 pins and our events carry. */
 export const API_VERSION = "2026-10-28.endive";
@@ -28,6 +29,7 @@ export const ID_PREFIX: Record<DoubleObjectType, string> = {
 	refund: "re_",
 	dispute: "dp_",
 	charge: "ch_",
+	payment_intent: "pi_",
 };
 
 export function clone<T>(value: T): T {
@@ -506,5 +508,8 @@ export function seedBase(type: DoubleObjectType): JsonObject {
 			return refundObject({ amount: 1000, paymentIntent: randomId("pi_") });
 		case "dispute":
 			return disputeObject({ amount: 1000, paymentIntent: randomId("pi_") }, "funds_withdrawn");
+		case "payment_intent":
+			// Refund and dispute events carry no campaign; the worker reads it here.
+			return { ...clone(paymentIntentFixture), status: "succeeded", amount: 1000, amount_received: 1000, currency: "usd", metadata: {} };
 	}
 }

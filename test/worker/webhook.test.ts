@@ -1,6 +1,8 @@
 // Stripe webhooks -> the ledger, per the money rules in the design. Every event
 // is signed with the real scheme and delivered to the real worker.
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { seedObject } from "../stripe/control";
 import {
 	chargeRefunded,
 	checkoutAsyncPaymentFailed,
@@ -139,6 +141,22 @@ describe("POST /api/stripe/webhook", () => {
 			for (const event of shuffle([...events, ...events.slice(0, 3)], seed)) await deliverOk(event);
 			expect(await ledgerTotal(id)).toBe(expected);
 		}
+	});
+
+	it("places a refund or dispute that arrives before its gift, through the PaymentIntent at Stripe", async () => {
+		const id = uniqueCampaign();
+		await createCampaign(id);
+		const intent = await seedObject<{ id: string }>(env.STRIPE_API_URL, "payment_intent", { metadata: { campaign: id } });
+		const paymentIntent = intent.id;
+		// Neither event names the campaign; the gift is not in the ledger yet.
+		expect((await deliverOk(refundEvent("refund.created", { amount: 1_000, paymentIntent, status: "succeeded" }))).campaign).toBe(id);
+		expect((await deliverOk(disputeFundsWithdrawn({ paymentIntent, amount: 500 }))).campaign).toBe(id);
+		expect(await ledgerTotal(id)).toBe(0);
+		await deliverOk(checkoutSessionCompleted({ campaign: id, amount: 6_000, paymentIntent }));
+		expect(await ledgerTotal(id)).toBe(4_500);
+		// A refund of a payment that is none of ours is answered 200 and counted nowhere.
+		const stranger = await deliverOk(refundEvent("refund.created", { amount: 1_000, paymentIntent: "pi_not_ours", status: "succeeded" }));
+		expect(stranger).toMatchObject({ outcome: "ignored", reason: "unattributed" });
 	});
 
 	it("counts 500 concurrent deliveries (with duplicates) to the exact total", async () => {
