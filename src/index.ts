@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "./env";
 import { notFound, onError } from "./errors";
+import { adminPage } from "./pages/admin";
 import { pages } from "./pages/public";
 import { admin } from "./routes/admin";
 import { campaigns } from "./routes/campaigns";
@@ -40,6 +41,7 @@ app.route("/api/campaigns", campaigns);
 app.route("/api/stripe/webhook", webhook);
 app.route("/api/admin", admin);
 app.route("/", pages);
+app.route("/", adminPage);
 
 app.onError(onError);
 app.notFound(notFound);

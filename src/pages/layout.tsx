@@ -34,4 +34,15 @@ pre { overflow-x: auto; padding: 1rem; border-radius: 8px; background: color-mix
 .amounts { display: flex; flex-wrap: wrap; gap: .5rem; margin: 1rem 0; font-family: system-ui, sans-serif; }
 .amounts button, .amounts input { font: inherit; padding: .5rem 1rem; border-radius: 999px; border: 1px solid var(--accent); background: transparent; color: var(--fg); }
 .amounts button { cursor: pointer; }
+.admin { max-width: 60rem; font: 16px/1.5 system-ui, sans-serif; }
+.card { border: 1px solid color-mix(in srgb, var(--fg) 15%, transparent); border-radius: 10px; padding: 1rem 1.25rem; margin: 1rem 0; }
+.card label { display: block; margin-top: .75rem; font-weight: 600; }
+.card input { display: block; }
+.card input, select { font: inherit; padding: .4rem .6rem; width: 100%; max-width: 28rem; color: var(--fg); background: var(--bg); border: 1px solid var(--muted); border-radius: 6px; }
+select { width: auto; }
+button { font: inherit; padding: .45rem 1rem; margin-top: .75rem; border-radius: 6px; border: 1px solid var(--accent); background: var(--accent); color: var(--bg); cursor: pointer; }
+button:focus-visible, input:focus-visible, select:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
+table { border-collapse: collapse; width: 100%; }
+th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid color-mix(in srgb, var(--fg) 12%, transparent); }
+#bar progress { width: 100%; height: 1.25rem; accent-color: var(--accent); }
 `;

@@ -1,0 +1,159 @@
+// End-to-end in a real Chromium against `wrangler dev` and the Stripe double:
+// the demo article, a donation through (the double of) Stripe Checkout, the
+// signed webhook that counts it, and the admin page.
+import { mkdirSync } from "node:fs";
+import { resolve } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { recordedRequests } from "../stripe/control.ts";
+import { checkoutSessionCompleted, signedDelivery } from "../stripe/events.ts";
+import { startStripeDouble } from "../stripe/server.ts";
+import { launchBrowser } from "../support/browser.ts";
+import { freePort, type RunningWorker, startWorker } from "../support/worker.ts";
+
+const SECRET = "whsec_browser_flows";
+const TOKEN = "browser-admin-token";
+const SHOTS = resolve(import.meta.dirname, "../../docs/screenshots");
+
+let worker: RunningWorker;
+let double: Awaited<ReturnType<typeof startStripeDouble>>;
+let browser: Browser;
+
+beforeAll(async () => {
+	double = await startStripeDouble();
+	const port = await freePort();
+	worker = await startWorker({
+		port,
+		vars: {
+			STRIPE_SECRET_KEY: "sk_test_browser",
+			STRIPE_WEBHOOK_SECRET: SECRET,
+			ADMIN_TOKEN: TOKEN,
+			STRIPE_API_URL: double.url,
+			ALLOWED_ORIGINS: `http://127.0.0.1:${port}`,
+		},
+	});
+	browser = await launchBrowser();
+	mkdirSync(SHOTS, { recursive: true });
+});
+
+afterAll(async () => {
+	await browser?.close();
+	await worker?.stop();
+	await double?.close();
+});
+
+async function deliver(event: object): Promise<void> {
+	const { body, headers } = await signedDelivery(event, SECRET);
+	const res = await fetch(`${worker.url}/api/stripe/webhook`, { method: "POST", body, headers });
+	expect(res.status).toBe(200);
+}
+
+/** A fresh reader: new context, so no HTTP cache from earlier views. */
+async function openArticle(width = 900): Promise<Page> {
+	const context = await browser.newContext({ viewport: { width, height: 900 } });
+	const page = await context.newPage();
+	await page.goto(`${worker.url}/`);
+	await page.locator("donation-widget [role=progressbar][aria-valuetext]").waitFor();
+	return page;
+}
+
+const bar = (page: Page) => page.locator("donation-widget [role=progressbar]");
+const milestoneLabels = (page: Page) => page.locator("donation-widget .l span").allTextContents();
+
+describe("the demo article", () => {
+	it("renders the sentence, the milestones 0 $, 2,500 $, 5,000 $ and the total", async () => {
+		const page = await openArticle();
+		expect(await page.locator("donation-widget").getByText("Do you like this content? Consider helping us!").isVisible()).toBe(true);
+		expect(await milestoneLabels(page)).toEqual(["0 $", "2,500 $", "5,000 $"]);
+		expect(await bar(page).getAttribute("aria-valuetext")).toBe("0 $ raised of 5,000 $");
+		await page.context().close();
+	});
+
+	it("shows 3,492 $ once gifts summing to 349,200 cents are counted", async () => {
+		for (const amount of [200_000, 100_000, 40_000, 9_200]) await deliver(checkoutSessionCompleted({ campaign: "main", amount }));
+		const page = await openArticle(1200);
+		expect(await bar(page).getAttribute("aria-valuetext")).toBe("3,492 $ raised of 5,000 $");
+		expect(await bar(page).getAttribute("aria-valuenow")).toBe("3492");
+		expect(await page.locator("donation-widget .b").textContent()).toBe("3,492 $");
+		await page.locator("donation-widget").screenshot({ path: `${SHOTS}/demo-widget.png` });
+		await page.screenshot({ path: `${SHOTS}/demo-article.png` });
+		await page.context().close();
+	});
+});
+
+describe("donating", () => {
+	it("takes a reader from a preset amount to Checkout, and the signed webhook moves the bar", async () => {
+		const page = await openArticle();
+		await page.locator("donation-widget").getByRole("button", { name: "10 $" }).click();
+		await page.locator("donation-widget").getByRole("button", { name: "Donate" }).click();
+		await page.waitForURL(`${double.url}/c/pay/**`);
+		expect(await page.title()).toBe("Checkout (Stripe test double)");
+		const sessionId = new URL(page.url()).pathname.split("/").pop() ?? "";
+
+		const [sent] = await recordedRequests(double.url, { path: "/v1/checkout/sessions", method: "POST", campaign: "main" });
+		expect(sent?.params).toMatchObject({
+			mode: "payment",
+			submit_type: "donate",
+			line_items: [{ price_data: { currency: "usd", unit_amount: "1000" } }],
+			metadata: { campaign: "main", page: `${worker.url}/` },
+			payment_intent_data: { metadata: { campaign: "main", page: `${worker.url}/` } },
+			success_url: `${worker.url}/?donation=success&session_id={CHECKOUT_SESSION_ID}`,
+		});
+		expect(sent?.headers.idempotencyKey).toMatch(/^checkout:main:[\w-]{8,}$/);
+
+		// Stripe tells us the gift was paid, then sends the donor back.
+		await deliver(checkoutSessionCompleted({ campaign: "main", amount: 1_000, sessionId, page: `${worker.url}/` }));
+		await page.getByRole("link", { name: "Pay" }).click();
+		await page.waitForURL(`${worker.url}/?donation=success**`);
+		await expect.poll(() => page.locator("donation-widget").getByText("Thank you").count()).toBeGreaterThan(0);
+		await page.context().close();
+
+		const later = await openArticle();
+		expect(await bar(later).getAttribute("aria-valuetext")).toBe("3,502 $ raised of 5,000 $");
+		await later.context().close();
+	});
+});
+
+describe("the admin page", () => {
+	it("signs in, edits goals, resets with a confirmation, and the widget follows", async () => {
+		const context = await browser.newContext({ viewport: { width: 1100, height: 1000 } });
+		const page = await context.newPage();
+		await page.goto(`${worker.url}/admin`);
+		await page.getByLabel("Admin token").fill(TOKEN);
+		await page.getByRole("button", { name: "Sign in" }).click();
+		await expect.poll(() => page.locator("#title").inputValue()).toBe("Do you like this content? Consider helping us!");
+		expect(await page.locator("#bar").textContent()).toContain("3,502");
+		// The token never appears in the URL.
+		expect(page.url()).toBe(`${worker.url}/admin`);
+
+		await page.getByLabel(/^Goals/).fill("1000, 4000");
+		await page.getByRole("button", { name: "Save" }).click();
+		await expect.poll(() => page.locator("#status").textContent()).toContain("Saved");
+		const article = await openArticle();
+		expect(await milestoneLabels(article)).toEqual(["0 $", "1,000 $", "4,000 $"]);
+		await article.context().close();
+
+		const dialogs: string[] = [];
+		page.on("dialog", (dialog) => {
+			dialogs.push(dialog.type());
+			void (dialog.type() === "prompt" ? dialog.accept("2000, 6000") : dialog.accept());
+		});
+		await page.getByRole("button", { name: /Start a new period/ }).click();
+		await expect.poll(() => page.locator("#status").textContent()).toContain("New period started");
+		expect(dialogs).toEqual(["prompt", "confirm"]);
+		expect(await page.locator("#periods tbody tr").count()).toBe(2);
+		expect(await page.locator("#periods tbody tr").first().textContent()).toContain("$3,502.00");
+		await page.screenshot({ path: `${SHOTS}/admin.png`, fullPage: true });
+		await context.close();
+
+		const reset = await openArticle();
+		expect(await milestoneLabels(reset)).toEqual(["0 $", "2,000 $", "6,000 $"]);
+		expect(await bar(reset).getAttribute("aria-valuetext")).toBe("0 $ raised of 6,000 $");
+		await reset.context().close();
+	});
+
+	it("keeps the admin API closed to a wrong token", async () => {
+		const res = await fetch(`${worker.url}/api/admin/campaigns`, { headers: { Authorization: "Bearer nope" } });
+		expect(res.status).toBe(401);
+	});
+});
