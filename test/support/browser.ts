@@ -16,9 +16,7 @@ export function chromiumPath(): string {
 	if (fromEnv) return fromEnv;
 	const found = CANDIDATES.find((path) => existsSync(path));
 	if (!found) {
-		throw new Error(
-			"No Chromium found: install one (Debian: apt-get install chromium) or set CHROMIUM_PATH",
-		);
+		throw new Error("No Chromium found: install one (Debian: apt-get install chromium) or set CHROMIUM_PATH");
 	}
 	return found;
 }

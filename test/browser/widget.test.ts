@@ -1,0 +1,901 @@
+// The embeddable widget in a real Chromium, loaded from the real worker
+// (`wrangler dev`) into host pages served from another origin. Campaign data
+// with specific totals is answered by page.route where a test needs it; the
+// rest comes from the worker itself.
+import { mkdirSync } from "node:fs";
+import { resolve } from "node:path";
+import type { Browser, BrowserContext, BrowserContextOptions, Page, Request, Route } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser } from "../support/browser.ts";
+import { type RunningWorker, startWorker } from "../support/worker.ts";
+import { type ArticleOptions, type HostPages, type PageOptions, startPages, strictCsp, watch } from "./pages.ts";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const AXE = resolve(ROOT, "node_modules/axe-core/axe.min.js");
+const SHOTS = resolve(ROOT, "docs/screenshots");
+const TITLE = "Do you like this content? Consider helping us!";
+const CORS = { "access-control-allow-origin": "*" };
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+let worker: RunningWorker;
+let browser: Browser;
+let host: HostPages;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+	[worker, browser, host] = await Promise.all([startWorker(), launchBrowser(), startPages()]);
+});
+
+afterEach(async () => {
+	await Promise.all(contexts.splice(0).map((context) => context.close()));
+});
+
+afterAll(async () => {
+	await browser?.close();
+	await worker?.stop();
+	await host?.stop();
+});
+
+// ---------------------------------------------------------------- helpers
+
+interface CampaignData {
+	id: string;
+	title: string;
+	currency: string;
+	goals: number[];
+	total: number;
+	donations: number;
+	amounts: number[];
+	minAmount: number;
+	maxAmount: number;
+	period: { id: string; startedAt: string };
+	updatedAt: string;
+}
+
+function campaign(over: Partial<CampaignData> = {}): CampaignData {
+	return {
+		id: "main",
+		title: TITLE,
+		currency: "usd",
+		goals: [250000, 500000],
+		total: 349200,
+		donations: 57,
+		amounts: [500, 1000, 2500, 5000],
+		minAmount: 100,
+		maxAmount: 1000000,
+		period: { id: "p1", startedAt: "2026-01-01T00:00:00.000Z" },
+		updatedAt: "2026-01-02T00:00:00.000Z",
+		...over,
+	};
+}
+
+const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
+const apiUrl = (id: string) => `${worker.url}/api/campaigns/${id}`;
+const script = (attrs = 'data-campaign="main"') => `<script src="${worker.url}/widget.js" ${attrs} async></script>`;
+const container = (attrs = 'data-campaign="main"') => `<div data-donation-widget ${attrs}></div>`;
+/** Containers only, and a script tag that just loads the widget (no data-campaign: it renders nothing in place). */
+const containers = (...attrs: string[]) => [`<script src="${worker.url}/widget.js" async></script>`, ...attrs.map(container)].join("\n");
+/** Intl puts no-break spaces between number and symbol: compare with plain spaces. */
+const plain = (text: string | null | undefined) => (text ?? "").replace(/[\u00a0\u202f]/g, " ");
+
+/** Answers GET /api/campaigns/:id with `data` (CORS like the worker), optionally late. */
+async function answer(page: Page, id: string, data: unknown, options: { status?: number; delay?: number } = {}) {
+	await page.route(apiUrl(id), async (route) => {
+		if (options.delay) await sleep(options.delay);
+		await route.fulfill({ status: options.status ?? 200, json: data, headers: CORS });
+	});
+}
+
+interface Opened {
+	page: Page;
+	issues: Awaited<ReturnType<typeof watch>>;
+	url: string;
+}
+
+/**
+ * A fresh browser context and page; `setup` runs before navigation (routes,
+ * listeners); the article embeds `embed`. Nothing is awaited after goto.
+ */
+async function open(
+	embed: string,
+	options: {
+		context?: BrowserContextOptions;
+		page?: ArticleOptions & PageOptions;
+		query?: string;
+		setup?: (page: Page) => Promise<void> | void;
+	} = {},
+): Promise<Opened> {
+	const context = await browser.newContext({ viewport: { width: 800, height: 900 }, ...options.context });
+	contexts.push(context);
+	const page = await context.newPage();
+	const issues = await watch(page);
+	await options.setup?.(page);
+	const url = host.article(embed, { hostStyles: true, ...options.page }) + (options.query ?? "");
+	await page.goto(url);
+	return { page, issues, url };
+}
+
+/** Waits until the widget inside `hostSelector` shows campaign data. */
+async function ready(page: Page, hostSelector = "donation-widget") {
+	await page.locator(`${hostSelector} [role=progressbar][aria-valuenow]`).first().waitFor({ timeout: 15_000 });
+}
+
+function expectClean(issues: Awaited<ReturnType<Opened["issues"]>>) {
+	expect(issues.csp, "CSP violations").toEqual([]);
+	expect(issues.refused, "CSP refusals in the console").toEqual([]);
+	expect(issues.errors, "window.onerror / error events").toEqual([]);
+	expect(issues.rejections, "unhandledrejection").toEqual([]);
+	expect(issues.pageErrors, "pageerror").toEqual([]);
+}
+
+/** Reads facts about the first widget in `hostSelector` (from inside its shadow root). */
+function inspect(page: Page, hostSelector = "donation-widget") {
+	return page.evaluate((selector) => {
+		const root = document.querySelector(selector)?.shadowRoot;
+		if (!root) throw new Error(`no shadow root in ${selector}`);
+		const q = (s: string) => root.querySelector(s) as HTMLElement;
+		const track = q("[role=progressbar]");
+		const attrs = Object.fromEntries(Array.from(track.attributes, (a) => [a.name, a.value]));
+		const label = root.getElementById(track.getAttribute("aria-labelledby") ?? "")?.textContent ?? null;
+		const wrap = q(".w");
+		const labels = Array.from(root.querySelectorAll<HTMLElement>(".l span"), (s) => ({
+			text: s.textContent,
+			reached: s.classList.contains("r"),
+			visible: getComputedStyle(s).visibility === "visible",
+		}));
+		return {
+			attrs,
+			label,
+			bubble: q(".b")?.textContent ?? null,
+			labels,
+			presets: Array.from(root.querySelectorAll("button.o"), (b) => [b.textContent, b.getAttribute("aria-pressed")]),
+			fill: getComputedStyle(q(".f")).transform,
+			background: getComputedStyle(wrap).backgroundColor,
+			status: q("[aria-live]")?.textContent ?? null,
+			height: (document.querySelector(selector) as HTMLElement).getBoundingClientRect().height,
+		};
+	}, hostSelector);
+}
+
+// ---------------------------------------------------------------- tests
+
+describe("embedding", () => {
+	it("renders from the worker's origin on a strict-CSP host page with zero violations", async () => {
+		const requests: string[] = [];
+		const { page, issues } = await open(script(), {
+			page: { csp: strictCsp(worker.url), hostStyles: false },
+			setup: (p) => {
+				p.on("request", (r) => requests.push(r.url()));
+			},
+		});
+		await ready(page);
+		const info = await inspect(page);
+		expect(new URL(page.url()).origin).not.toBe(worker.url);
+		// The worker's own campaign "main": goals [250000, 500000] cents.
+		expect(info.attrs["aria-valuemax"]).toBe("5000");
+		expect(info.label).toBe(TITLE);
+		expect(info.labels.map((l) => plain(l.text))).toEqual(["0 $", "2,500 $", "5,000 $"]);
+		// The adopted stylesheet applies under style-src 'none'.
+		const look = await page.evaluate(() => {
+			const root = document.querySelector("donation-widget")?.shadowRoot as ShadowRoot;
+			const w = getComputedStyle(root.querySelector(".w") as Element);
+			return {
+				radius: w.borderTopLeftRadius,
+				sheets: root.adoptedStyleSheets.length,
+				styles: document.querySelectorAll("style").length + root.querySelectorAll("style").length,
+			};
+		});
+		expect(look).toEqual({ radius: "12px", sheets: 1, styles: 0 });
+		// The element sits right after its script tag.
+		expect(await page.evaluate(() => document.querySelector("script[src$='/widget.js']")?.nextElementSibling?.tagName)).toBe(
+			"DONATION-WIDGET",
+		);
+		// Only the host and the worker were contacted; no cookies, no storage.
+		expect(requests.every((u) => u.startsWith(host.url) || u.startsWith(worker.url))).toBe(true);
+		expect(await page.evaluate(() => ({ cookie: document.cookie, local: localStorage.length, session: sessionStorage.length }))).toEqual({
+			cookie: "",
+			local: 0,
+			session: 0,
+		});
+		expectClean(await issues());
+
+		// Control: the watcher does see a violation when there is one.
+		await page.evaluate(() => {
+			const style = document.createElement("style");
+			style.textContent = "body { color: red }";
+			document.head.append(style);
+		});
+		await expect.poll(async () => (await issues()).csp.join(" ")).toContain("style-src");
+	});
+
+	it("keeps every host style out and leaks none of its own", async () => {
+		const { page, issues } = await open(script(), { setup: (p) => answer(p, "main", campaign()) });
+		await ready(page);
+		const styles = await page.evaluate(() => {
+			const root = document.querySelector("donation-widget")?.shadowRoot as ShadowRoot;
+			const preset = getComputedStyle(root.querySelector("button.o") as Element);
+			const wrap = getComputedStyle(root.querySelector(".w") as Element);
+			const track = getComputedStyle(root.querySelector(".k") as Element);
+			return {
+				presetBackground: preset.backgroundColor,
+				presetFontSize: preset.fontSize,
+				letterSpacing: wrap.letterSpacing,
+				fontFamily: wrap.fontFamily,
+				trackDisplay: track.display,
+				trackHeight: track.height,
+				hostParagraphFont: getComputedStyle(document.querySelector("p") as Element).fontFamily,
+			};
+		});
+		// The host page says: button { background: hotpink !important; font-size: 30px }, * { letter-spacing },
+		// .w, .k, .f { display: none; height: 100px }, font: Georgia.
+		expect(styles.presetBackground).not.toBe("rgb(255, 105, 180)");
+		expect(styles.presetFontSize).toBe("14px");
+		expect(styles.letterSpacing).toBe("normal");
+		expect(styles.fontFamily).not.toContain("Georgia");
+		expect(styles.trackDisplay).toBe("block");
+		expect(styles.trackHeight).toBe("10px");
+		expect(styles.hostParagraphFont).toContain("Georgia");
+		expectClean(await issues());
+	});
+});
+
+describe("layout stability", () => {
+	// An async script can only insert the widget after the host page's first paint,
+	// and that insertion pushes what follows down, whatever the widget does (a
+	// publisher who wants none at all reserves the box's height in their CSS).
+	// What the widget owns: from its first frame it has its final height, and
+	// nothing moves after that, however late the data arrives.
+	for (const delay of [0, 1000]) {
+		it(`shifts no layout once inserted, with the API answering ${delay ? "after 1 s" : "at once"}`, async () => {
+			const { page, issues } = await open(script(), {
+				setup: async (p) => {
+					await p.addInitScript(() => {
+						const w = window as unknown as Layout;
+						interface Layout {
+							__shifts: { t: number; v: number }[];
+							__painted: number;
+							__firstHeight: number | null;
+						}
+						w.__shifts = [];
+						w.__painted = Number.POSITIVE_INFINITY;
+						w.__firstHeight = null;
+						new PerformanceObserver((list) => {
+							for (const entry of list.getEntries() as unknown as { startTime: number; value: number; hadRecentInput: boolean }[]) {
+								if (!entry.hadRecentInput) w.__shifts.push({ t: entry.startTime, v: entry.value });
+							}
+						}).observe({ type: "layout-shift", buffered: true });
+						// Runs right after the widget's script inserted and built it: before any data.
+						new MutationObserver((_, observer) => {
+							const el = document.querySelector("donation-widget");
+							if (!el?.shadowRoot) return;
+							observer.disconnect();
+							w.__firstHeight = el.getBoundingClientRect().height;
+							requestAnimationFrame(() =>
+								requestAnimationFrame(() => {
+									w.__painted = performance.now();
+								}),
+							);
+						}).observe(document, { childList: true, subtree: true });
+					});
+					if (delay) {
+						await p.route(apiUrl("main"), async (route) => {
+							await sleep(delay);
+							await route.continue();
+						});
+					}
+				},
+			});
+			const layout = () =>
+				page.evaluate(() => {
+					const w = window as unknown as { __shifts: { t: number; v: number }[]; __painted: number; __firstHeight: number };
+					return {
+						after: w.__shifts.filter((s) => s.t > w.__painted).reduce((sum, s) => sum + s.v, 0),
+						firstHeight: w.__firstHeight,
+						painted: w.__painted,
+					};
+				});
+			await expect.poll(async () => (await layout()).painted).toBeLessThan(Number.POSITIVE_INFINITY);
+			const pending = await page.locator("donation-widget [role=progressbar][aria-valuenow]").count();
+			if (delay) expect(pending, "the widget was painted before its data arrived").toBe(0);
+			await ready(page);
+			await sleep(1200); // the fill's transition
+			const result = await layout();
+			expect(result.after).toBe(0);
+			expect((await page.locator("donation-widget").boundingBox())?.height).toBe(result.firstHeight);
+			expectClean(await issues());
+
+			// Control: the observer does report a shift of the paragraphs below the widget.
+			await page.evaluate(() => {
+				const block = document.createElement("div");
+				block.textContent = "late ad";
+				(document.querySelectorAll("article p")[1] as HTMLElement).before(block);
+			});
+			await expect.poll(async () => (await layout()).after).toBeGreaterThan(0);
+		});
+	}
+
+	it("keeps the same height whatever the number of presets, and in the failure state", async () => {
+		const { page } = await open(
+			containers(
+				'data-campaign="two"',
+				'data-campaign="nine"',
+				'data-campaign="main" data-amounts="1,2,3,5,8,13,21,34,55"',
+				'data-campaign="broken"',
+			),
+			{
+				context: { viewport: { width: 360, height: 1600 } },
+				setup: async (p) => {
+					await answer(p, "two", campaign({ amounts: [1000, 2000] }));
+					await answer(p, "nine", campaign({ amounts: [100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000] }));
+					await answer(p, "main", campaign());
+					await answer(p, "broken", { error: { code: "internal", message: "boom" } }, { status: 500 });
+				},
+			},
+		);
+		await ready(page, "[data-campaign=nine]");
+		await ready(page, "[data-campaign=main]");
+		await ready(page, "[data-campaign=two]");
+		await page.locator("[data-campaign=broken] a").waitFor();
+		const heights = await page.evaluate(() =>
+			Array.from(document.querySelectorAll("[data-donation-widget]"), (el) => el.getBoundingClientRect().height),
+		);
+		expect(new Set(heights).size, `heights ${heights}`).toBe(1);
+		// The nine presets scroll sideways inside their row rather than wrap.
+		const row = await page.evaluate(() => {
+			const a = document.querySelector("[data-campaign=nine]")?.shadowRoot?.querySelector(".a") as HTMLElement;
+			return { scroll: a.scrollWidth > a.clientWidth, buttons: a.querySelectorAll("button").length };
+		});
+		expect(row).toEqual({ scroll: true, buttons: 9 });
+	});
+});
+
+describe("accessibility", () => {
+	for (const theme of ["light", "dark", "auto"] as const) {
+		it(`has no axe-core violations in the ${theme} theme`, async () => {
+			const { page, issues } = await open(script(`data-campaign="main" data-theme="${theme}"`), {
+				context: { colorScheme: theme === "auto" ? "dark" : "light", reducedMotion: "reduce" },
+				setup: (p) => answer(p, "main", campaign()),
+			});
+			await ready(page);
+			await page.addScriptTag({ path: AXE });
+			const result = await page.evaluate(async () => {
+				const axe = (window as unknown as { axe: { run(): Promise<AxeResult> } }).axe;
+				interface AxeResult {
+					violations: { id: string; help: string; nodes: { target: unknown; failureSummary?: string }[] }[];
+					passes: { id: string; nodes: { target: unknown }[] }[];
+				}
+				const r = await axe.run();
+				return {
+					violations: r.violations.map((v) => ({ id: v.id, help: v.help, nodes: v.nodes.map((n) => [n.target, n.failureSummary]) })),
+					passes: r.passes.map((p) => ({ id: p.id, targets: JSON.stringify(p.nodes.map((n) => n.target)) })),
+				};
+			});
+			expect(result.violations).toEqual([]);
+			// Control: axe did look inside the shadow root (contrast and the progressbar's name).
+			const inWidget = (id: string) => result.passes.find((p) => p.id === id)?.targets.includes("donation-widget");
+			expect(inWidget("color-contrast")).toBe(true);
+			expect(inWidget("aria-progressbar-name")).toBe(true);
+			expectClean(await issues());
+		});
+	}
+
+	it("exposes a named progressbar with min, max, now and a readable value text", async () => {
+		const { page } = await open(script(), { setup: (p) => answer(p, "main", campaign({ total: 349200 })) });
+		await ready(page);
+		const info = await inspect(page);
+		expect(info.attrs).toMatchObject({
+			role: "progressbar",
+			"aria-valuemin": "0",
+			"aria-valuemax": "5000",
+			"aria-valuenow": "3492",
+			"aria-valuetext": "3,492 $ raised of 5,000 $",
+		});
+		expect(info.label).toBe(TITLE);
+		// As the accessibility tree computes it (through the shadow root).
+		await expect.poll(() => page.getByRole("progressbar", { name: TITLE, exact: true }).count()).toBe(1);
+		await expect.poll(() => page.getByRole("group", { name: "Amount", exact: true }).count()).toBe(1);
+		await expect.poll(() => page.getByRole("group", { name: "Frequency", exact: true }).count()).toBe(1);
+		await expect.poll(() => page.getByRole("spinbutton", { name: "Other amount in USD", exact: true }).count()).toBe(1);
+		await expect.poll(() => page.getByRole("button", { name: "10 $", pressed: true, exact: true }).count()).toBe(1);
+		await expect.poll(() => page.getByRole("button", { name: "5 $", pressed: false, exact: true }).count()).toBe(1);
+		await expect.poll(() => page.getByRole("button", { name: "Once", pressed: true, exact: true }).count()).toBe(1);
+		await expect.poll(() => page.getByRole("button", { name: "Monthly", pressed: false, exact: true }).count()).toBe(1);
+		expect(await page.locator("donation-widget [aria-live=polite]").count()).toBe(1);
+	});
+
+	it("clamps aria-valuenow to the last goal beyond it", async () => {
+		const { page } = await open(script(), { setup: (p) => answer(p, "main", campaign({ total: 612345 })) });
+		await ready(page);
+		const info = await inspect(page);
+		expect(info.attrs["aria-valuenow"]).toBe("5000");
+		expect(info.attrs["aria-valuetext"]).toBe("6,123.45 $ raised of 5,000 $");
+	});
+
+	it("works from the keyboard: Tab reaches every control, Space and Enter press them, focus is visible", async () => {
+		const { page } = await open(script(), { setup: (p) => answer(p, "main", campaign()) });
+		await ready(page);
+		const focused = () =>
+			page.evaluate(() => {
+				const el = document.activeElement?.shadowRoot?.activeElement as HTMLElement | null | undefined;
+				if (!el) return null;
+				const style = getComputedStyle(el);
+				return {
+					name: el.getAttribute("aria-label") ?? el.textContent,
+					pressed: el.getAttribute("aria-pressed"),
+					outline: `${style.outlineStyle} ${style.outlineWidth}`,
+				};
+			});
+		const order: (string | null | undefined)[] = [];
+		for (let i = 0; i < 7; i++) {
+			await page.keyboard.press("Tab");
+			order.push((await focused())?.name);
+		}
+		expect(order).toEqual(["5 $", "10 $", "25 $", "50 $", "Other amount in USD", "Once", "Monthly"]);
+		await page.keyboard.press("Tab");
+		expect((await focused())?.name).toBe("Donate");
+
+		// Back to the first preset: Space presses it.
+		for (let i = 0; i < 7; i++) await page.keyboard.press("Shift+Tab");
+		expect(await focused()).toMatchObject({ name: "5 $", pressed: "false", outline: "solid 2px" });
+		await page.keyboard.press("Space");
+		expect((await focused())?.pressed).toBe("true");
+		await expect.poll(() => page.getByRole("button", { name: "10 $", pressed: false, exact: true }).count()).toBe(1);
+		// Enter presses the next one.
+		await page.keyboard.press("Tab");
+		await page.keyboard.press("Enter");
+		expect(await focused()).toMatchObject({ name: "10 $", pressed: "true" });
+		await expect.poll(() => page.getByRole("button", { name: "5 $", pressed: false, exact: true }).count()).toBe(1);
+		// And the frequency.
+		for (let i = 0; i < 5; i++) await page.keyboard.press("Tab");
+		expect((await focused())?.name).toBe("Monthly");
+		await page.keyboard.press("Space");
+		await expect.poll(() => page.getByRole("button", { name: "Monthly", pressed: true, exact: true }).count()).toBe(1);
+		await expect.poll(() => page.getByRole("button", { name: "Once", pressed: false, exact: true }).count()).toBe(1);
+	});
+
+	it("honours prefers-reduced-motion", async () => {
+		const { page } = await open(script(), { setup: (p) => answer(p, "main", campaign()) });
+		await ready(page);
+		const duration = () =>
+			page.evaluate(
+				() => getComputedStyle(document.querySelector("donation-widget")?.shadowRoot?.querySelector(".f") as Element).transitionDuration,
+			);
+		expect(await duration()).toBe("0.8s");
+		await page.emulateMedia({ reducedMotion: "reduce" });
+		expect(await duration()).toBe("0s");
+	});
+});
+
+describe("money", () => {
+	it("formats like the design by default: en-US digits, a space, the narrow symbol", async () => {
+		const { page } = await open(containers('data-campaign="whole"', 'data-campaign="cents"'), {
+			setup: async (p) => {
+				await answer(p, "whole", campaign({ total: 349200 }));
+				await answer(p, "cents", campaign({ total: 123450, amounts: [1250, 2000] }));
+			},
+		});
+		await ready(page, "[data-campaign=whole]");
+		await ready(page, "[data-campaign=cents]");
+		// The loader tag (no data-campaign) renders nothing where it stands.
+		expect(await page.locator("donation-widget").count()).toBe(0);
+		const whole = await inspect(page, "[data-campaign=whole]");
+		expect(plain(whole.bubble)).toBe("3,492 $");
+		expect(whole.labels.map((l) => plain(l.text))).toEqual(["0 $", "2,500 $", "5,000 $"]);
+		expect(whole.presets.map(([t]) => plain(t))).toEqual(["5 $", "10 $", "25 $", "50 $"]);
+		const cents = await inspect(page, "[data-campaign=cents]");
+		expect(plain(cents.bubble)).toBe("1,234.50 $");
+		expect(cents.presets.map(([t]) => plain(t))).toEqual(["12.50 $", "20 $"]);
+	});
+
+	it("uses Intl for data-locale (de-DE)", async () => {
+		const { page } = await open(script('data-campaign="main" data-locale="de-DE"'), {
+			setup: (p) => answer(p, "main", campaign({ total: 349250 })),
+		});
+		await ready(page);
+		const info = await inspect(page);
+		expect(plain(info.bubble)).toBe("3.492,50 $");
+		expect(info.labels.map((l) => plain(l.text))).toEqual(["0 $", "2.500 $", "5.000 $"]);
+		expect(plain(info.attrs["aria-valuetext"] ?? "")).toBe("3.492,50 $ raised of 5.000 $");
+	});
+
+	it("takes the minor-unit exponent from Intl: JPY has none", async () => {
+		const jpy = campaign({
+			currency: "jpy",
+			total: 349200,
+			goals: [500000, 1000000],
+			amounts: [500, 1000, 3000],
+			minAmount: 100,
+			maxAmount: 1000000,
+		});
+		const { page } = await open(containers('data-campaign="yen"', 'data-campaign="yen" data-locale="ja-JP"'), {
+			setup: (p) => answer(p, "yen", jpy),
+		});
+		await ready(page, "[data-locale]");
+		await ready(page, "[data-campaign=yen]:not([data-locale])");
+		const info = await inspect(page, "[data-campaign=yen]:not([data-locale])");
+		expect(plain(info.bubble)).toBe("349,200 ¥");
+		expect(info.labels.map((l) => plain(l.text))).toEqual(["0 ¥", "500,000 ¥", "1,000,000 ¥"]);
+		expect(info.presets.map(([t]) => plain(t))).toEqual(["500 ¥", "1,000 ¥", "3,000 ¥"]);
+		expect(info.attrs).toMatchObject({ "aria-valuenow": "349200", "aria-valuemax": "1000000" });
+		const ja = await inspect(page, "[data-locale]");
+		expect(plain(ja.bubble)).toMatch(/^[¥￥]349,200$/);
+	});
+
+	it("overrides the presets with data-amounts (major units)", async () => {
+		const { page } = await open(script('data-campaign="main" data-amounts="3, 7.5,20"'), {
+			setup: (p) => answer(p, "main", campaign()),
+		});
+		await ready(page);
+		expect((await inspect(page)).presets.map(([t]) => plain(t))).toEqual(["3 $", "7.50 $", "20 $"]);
+	});
+});
+
+describe("themes", () => {
+	const WHITE = "rgb(255, 255, 255)";
+	const DARK = "rgb(27, 30, 36)";
+
+	it("is light by default (even in a dark OS) and dark with data-theme=dark", async () => {
+		const { page } = await open(containers('data-campaign="main"', 'data-campaign="main" data-theme="dark"'), {
+			context: { colorScheme: "dark" },
+			setup: (p) => answer(p, "main", campaign()),
+		});
+		await ready(page, "[data-theme=dark]");
+		await ready(page, "[data-donation-widget]:not([data-theme])");
+		expect((await inspect(page, "[data-donation-widget]:not([data-theme])")).background).toBe(WHITE);
+		expect((await inspect(page, "[data-theme=dark]")).background).toBe(DARK);
+	});
+
+	it("follows prefers-color-scheme live with data-theme=auto", async () => {
+		const { page } = await open(script('data-campaign="main" data-theme="auto"'), {
+			context: { colorScheme: "light" },
+			setup: (p) => answer(p, "main", campaign()),
+		});
+		await ready(page);
+		expect((await inspect(page)).background).toBe(WHITE);
+		await page.emulateMedia({ colorScheme: "dark" });
+		expect((await inspect(page)).background).toBe(DARK);
+		await page.emulateMedia({ colorScheme: "light" });
+		expect((await inspect(page)).background).toBe(WHITE);
+	});
+});
+
+describe("many widgets", () => {
+	it("renders every script tag and container once, with one totals request per campaign", async () => {
+		const api: string[] = [];
+		const { page, issues } = await open(
+			[
+				script('data-campaign="main"'),
+				container('data-campaign="main"'),
+				script('data-campaign="another"'),
+				container('data-campaign="another" data-theme="dark"'),
+			].join("\n"),
+			{
+				setup: async (p) => {
+					p.on("request", (r: Request) => {
+						if (r.url().includes("/api/")) api.push(`${r.method()} ${new URL(r.url()).pathname}`);
+					});
+					// "main" comes from the worker; "another" is not a worker campaign, so answer it here.
+					await answer(p, "another", campaign({ id: "another", title: "Keep the night shift running", total: 120000 }));
+				},
+			},
+		);
+		await expect.poll(() => page.locator("[role=progressbar][aria-valuenow]").count()).toBe(4);
+		expect(await page.locator("donation-widget").count()).toBe(2);
+		await expect.poll(() => page.getByRole("progressbar", { name: "Keep the night shift running", exact: true }).count()).toBe(2);
+		await expect.poll(() => page.getByRole("progressbar", { name: TITLE, exact: true }).count()).toBe(2);
+
+		// Run the script again (a tag manager re-inserting it) and add one more container.
+		await page.evaluate((src) => {
+			const div = document.createElement("div");
+			div.dataset.donationWidget = "";
+			div.dataset.campaign = "main";
+			document.querySelector("article")?.append(div);
+			const again = document.createElement("script");
+			again.src = src;
+			document.head.append(again);
+		}, `${worker.url}/widget.js`);
+		await expect.poll(() => page.locator("[role=progressbar][aria-valuenow]").count()).toBe(5);
+		await sleep(300);
+		expect(await page.locator("[role=progressbar]").count()).toBe(5);
+		expect(await page.locator("donation-widget").count()).toBe(2);
+		expect(api.sort()).toEqual(["GET /api/campaigns/another", "GET /api/campaigns/main"]);
+		expectClean(await issues());
+	});
+});
+
+describe("totals", () => {
+	it("shows a full bar and the total beyond the last goal, an empty bar with 0 $ at zero", async () => {
+		const { page } = await open(containers('data-campaign="over"', 'data-campaign="zero"'), {
+			context: { reducedMotion: "reduce" },
+			setup: async (p) => {
+				await answer(p, "over", campaign({ total: 612300 }));
+				await answer(p, "zero", campaign({ total: 0 }));
+			},
+		});
+		await ready(page, "[data-campaign=over]");
+		await ready(page, "[data-campaign=zero]");
+		const over = await inspect(page, "[data-campaign=over]");
+		expect(over.fill).toBe("matrix(1, 0, 0, 1, 0, 0)");
+		expect(plain(over.bubble)).toBe("6,123 $");
+		expect(over.labels.map((l) => l.reached)).toEqual([false, true, true]);
+		const zero = await inspect(page, "[data-campaign=zero]");
+		expect(zero.fill).toBe("matrix(0, 0, 0, 1, 0, 0)");
+		expect(plain(zero.bubble)).toBe("0 $");
+		expect(zero.attrs["aria-valuenow"]).toBe("0");
+		expect(zero.labels.map((l) => l.reached)).toEqual([false, false, false]);
+		// Half way: the fill is at 0.6984 of the track, the first milestone is marked reached.
+		const { page: mid } = await open(script(), {
+			context: { reducedMotion: "reduce" },
+			setup: (p) => answer(p, "main", campaign({ total: 349200 })),
+		});
+		await ready(mid);
+		const info = await inspect(mid);
+		expect(info.fill).toBe("matrix(0.6984, 0, 0, 1, 0, 0)");
+		expect(info.labels.map((l) => l.reached)).toEqual([false, true, false]);
+	});
+
+	const totals = [0, 1500, 100000, 240000, 249999, 250000, 262000, 349200, 480000, 499000, 500000, 9999900];
+	for (const width of [320, 480, 800, 1200]) {
+		it(`never lets the total or milestone labels collide at ${width} px`, async () => {
+			const ids = totals.map((_, i) => `t${i}`);
+			const { page } = await open(containers(...ids.map((id) => `data-campaign="${id}"`), 'data-campaign="crowded"'), {
+				context: { viewport: { width, height: 900 }, reducedMotion: "reduce" },
+				page: { width },
+				setup: async (p) => {
+					for (const [i, total] of totals.entries()) await answer(p, ids[i] as string, campaign({ total }));
+					// Milestones too close to all be labelled at narrow widths.
+					await answer(p, "crowded", campaign({ total: 260000, goals: [100000, 120000, 250000, 260000, 500000] }));
+				},
+			});
+			for (const id of [...ids, "crowded"]) await ready(page, `[data-campaign=${id}]`);
+			const problems = await page.evaluate(() => {
+				const found: string[] = [];
+				const overlap = (a: DOMRect, b: DOMRect) => a.left < b.right + 4 && b.left < a.right + 4 && a.top < b.bottom && b.top < a.bottom;
+				for (const host of Array.from(document.querySelectorAll<HTMLElement>("[data-donation-widget]"))) {
+					const root = host.shadowRoot as ShadowRoot;
+					const id = host.dataset.campaign;
+					const box = (root.querySelector(".w") as HTMLElement).getBoundingClientRect();
+					const track = (root.querySelector(".k") as HTMLElement).getBoundingClientRect();
+					const bubble = (root.querySelector(".b") as HTMLElement).getBoundingClientRect();
+					const pointer = (root.querySelector(".p") as HTMLElement).getBoundingClientRect();
+					const labels = Array.from(root.querySelectorAll<HTMLElement>(".l span"))
+						.filter((s) => getComputedStyle(s).visibility === "visible")
+						.map((s) => s.getBoundingClientRect());
+					const ratio =
+						Number(root.querySelector(".k")?.getAttribute("aria-valuenow")) /
+						Number(root.querySelector(".k")?.getAttribute("aria-valuemax"));
+					if (bubble.left < track.left - 0.5 || bubble.right > track.right + 0.5) found.push(`${id}: bubble outside the track`);
+					if (bubble.left < box.left || bubble.right > box.right) found.push(`${id}: bubble outside the box`);
+					if (bubble.bottom > track.top) found.push(`${id}: bubble over the track`);
+					const end = track.left + ratio * track.width;
+					const tip = (pointer.left + pointer.right) / 2;
+					if (Math.abs(tip - Math.min(Math.max(end, track.left + 6), track.right - 6)) > 1)
+						found.push(`${id}: pointer ${tip} not at ${end}`);
+					for (const label of labels) {
+						if (overlap(label, bubble)) found.push(`${id}: total over a milestone`);
+						if (label.left < track.left - 0.5 || label.right > track.right + 0.5) found.push(`${id}: label outside the track`);
+					}
+					for (let i = 0; i < labels.length; i++)
+						for (let j = i + 1; j < labels.length; j++)
+							if (overlap(labels[i] as DOMRect, labels[j] as DOMRect)) found.push(`${id}: labels ${i} and ${j} overlap`);
+					const first = labels[0] as DOMRect;
+					const last = labels[labels.length - 1] as DOMRect;
+					if (Math.abs(first.left - track.left) > 0.5) found.push(`${id}: 0 is not at the left`);
+					if (Math.abs(last.right - track.right) > 0.5) found.push(`${id}: the last goal is not at the right`);
+				}
+				return found;
+			});
+			expect(problems).toEqual([]);
+			// Crowded milestones: 0 and the last goal always show, some middle ones hide.
+			const crowded = await inspect(page, "[data-campaign=crowded]");
+			expect(crowded.labels[0]?.visible && crowded.labels[5]?.visible).toBe(true);
+			if (width <= 480) expect(crowded.labels.filter((l) => !l.visible).length).toBeGreaterThan(0);
+		});
+	}
+});
+
+describe("donating", () => {
+	/** Fulfils checkout requests after `delay` with a Checkout URL on the host server, recording them. */
+	async function checkoutRoute(page: Page, reply: (route: Route) => Promise<void>) {
+		const seen: { body: unknown; key: string | null; origin: string | null }[] = [];
+		await page.route(`${apiUrl("main")}/checkout`, async (route) => {
+			const req = route.request();
+			if (req.method() === "OPTIONS") return route.fulfill({ status: 204, headers: { ...CORS, "access-control-allow-headers": "*" } });
+			seen.push({ body: req.postDataJSON(), key: await req.headerValue("idempotency-key"), origin: await req.headerValue("origin") });
+			await reply(route);
+		});
+		return seen;
+	}
+
+	it("posts the chosen amount once on a double click, with an Idempotency-Key, then goes to Checkout", async () => {
+		const checkoutPage = host.serve("/fake-checkout", "<!doctype html><title>Checkout</title><p>Checkout</p>");
+		let seen: Awaited<ReturnType<typeof checkoutRoute>> = [];
+		const { page, url } = await open(script(), {
+			setup: async (p) => {
+				await answer(p, "main", campaign());
+				seen = await checkoutRoute(p, async (route) => {
+					await sleep(400);
+					await route.fulfill({ json: { id: "cs_test_1", url: checkoutPage }, headers: CORS });
+				});
+			},
+		});
+		await ready(page);
+		await page.getByRole("button", { name: "Donate", exact: true }).dblclick();
+		await page.waitForURL(checkoutPage);
+		expect(seen).toHaveLength(1);
+		const page_ = new URL(url);
+		expect(seen[0]?.body).toEqual({ amount: 1000, interval: "once", returnUrl: url, page: page_.origin + page_.pathname });
+		expect(seen[0]?.key).toMatch(UUID);
+		expect(seen[0]?.origin).toBe(host.url);
+	});
+
+	it("sends a custom amount in minor units and the monthly interval", async () => {
+		let seen: Awaited<ReturnType<typeof checkoutRoute>> = [];
+		const { page } = await open(script(), {
+			setup: async (p) => {
+				await answer(p, "main", campaign());
+				seen = await checkoutRoute(p, (route) =>
+					route.fulfill({ status: 400, json: { error: { code: "x", message: "Stop here." } }, headers: CORS }),
+				);
+			},
+		});
+		await ready(page);
+		await page.getByRole("spinbutton", { name: "Other amount in USD", exact: true }).fill("12.5");
+		await expect.poll(() => page.getByRole("button", { name: "10 $", pressed: true, exact: true }).count()).toBe(0);
+		await page.getByRole("button", { name: "Monthly", exact: true }).click();
+		await page.getByRole("button", { name: "Donate", exact: true }).click();
+		await expect.poll(() => seen.length).toBe(1);
+		expect(seen[0]?.body).toMatchObject({ amount: 1250, interval: "month" });
+		// Enter in the amount field donates too, with a fresh key after an answered attempt.
+		await page.getByRole("spinbutton", { name: "Other amount in USD", exact: true }).press("Enter");
+		await expect.poll(() => seen.length).toBe(2);
+		expect(seen[1]?.key).not.toBe(seen[0]?.key);
+	});
+
+	it("validates the custom amount against the campaign's min and max without a request", async () => {
+		let seen: Awaited<ReturnType<typeof checkoutRoute>> = [];
+		const { page } = await open(script(), {
+			setup: async (p) => {
+				await answer(p, "main", campaign({ minAmount: 100, maxAmount: 1000000 }));
+				seen = await checkoutRoute(p, (route) => route.abort());
+			},
+		});
+		await ready(page);
+		const input = page.getByRole("spinbutton", { name: "Other amount in USD", exact: true });
+		for (const value of ["0.5", "10000.01"]) {
+			await input.fill(value);
+			await page.getByRole("button", { name: "Donate", exact: true }).click();
+			await expect
+				.poll(() => page.locator("donation-widget [aria-live=polite]").textContent())
+				.toBe("Please enter an amount from 1 $ to 10,000 $.");
+			await expect.poll(() => input.getAttribute("aria-invalid")).toBe("true");
+		}
+		await sleep(200);
+		expect(seen).toHaveLength(0);
+	});
+
+	for (const [status, body, shown] of [
+		[
+			429,
+			{ error: { code: "rate_limited", message: "Too many checkout attempts; please wait a minute." } },
+			"Too many checkout attempts; please wait a minute.",
+		],
+		[502, { error: { code: "stripe_error", message: "Stripe could not start the checkout." } }, "Stripe could not start the checkout."],
+		[503, "<html>Service Unavailable</html>", "The payment page could not be opened. Please try again."],
+		[0, null, "The payment page could not be opened. Please try again."],
+	] as const) {
+		it(`shows a polite inline message on a checkout ${status ? `${status} answer` : "network failure"} and can retry`, async () => {
+			const { page, issues } = await open(script(), {
+				setup: async (p) => {
+					await answer(p, "main", campaign());
+					await checkoutRoute(p, (route) =>
+						status === 0
+							? route.abort("connectionrefused")
+							: typeof body === "string"
+								? route.fulfill({ status, body, contentType: "text/html", headers: CORS })
+								: route.fulfill({ status, json: body, headers: CORS }),
+					);
+				},
+			});
+			await ready(page);
+			const donate = page.getByRole("button", { name: "Donate", exact: true });
+			await donate.click();
+			await expect.poll(() => page.locator("donation-widget [aria-live=polite]").textContent()).toBe(shown);
+			await expect.poll(() => donate.getAttribute("aria-disabled")).toBeNull();
+			expect(new URL(page.url()).pathname).toMatch(/^\/article-/);
+			expectClean(await issues());
+		});
+	}
+
+	it("passes the real worker's CORS preflight and shows its error message", async () => {
+		const answers: { status: number; body: string }[] = [];
+		const { page, issues } = await open(script(), {
+			setup: (p) => {
+				p.on("response", async (res) => {
+					if (res.url().endsWith("/checkout") && res.request().method() === "POST")
+						answers.push({ status: res.status(), body: await res.text().catch(() => "") });
+				});
+			},
+		});
+		await ready(page);
+		await page.getByRole("button", { name: "Donate", exact: true }).click();
+		await expect.poll(() => answers.length).toBe(1);
+		// No Stripe secret in this worker: an error JSON whose message the widget shows.
+		const message = (JSON.parse(answers[0]?.body ?? "{}") as { error?: { message?: string } }).error?.message;
+		expect(answers[0]?.status).toBeGreaterThanOrEqual(400);
+		expect(message).toBeTruthy();
+		await expect.poll(() => page.locator("donation-widget [aria-live=polite]").textContent()).toBe(message as string);
+		expectClean(await issues());
+	});
+
+	it("thanks the donor back from Checkout with ?donation=success, and says nothing on cancel", async () => {
+		const { page } = await open(script(), { query: "?donation=success", setup: (p) => answer(p, "main", campaign()) });
+		await ready(page);
+		await expect.poll(() => page.locator("donation-widget [aria-live=polite]").textContent()).toBe("Thank you for your donation!");
+		const { page: cancelled } = await open(script(), { query: "?donation=cancelled", setup: (p) => answer(p, "main", campaign()) });
+		await ready(cancelled);
+		await expect.poll(() => cancelled.locator("donation-widget [aria-live=polite]").textContent()).toBe("");
+	});
+});
+
+describe("failure", () => {
+	const modes: [string, string, (page: Page) => Promise<unknown>][] = [
+		["the API is unreachable", "main", (p) => p.route(apiUrl("main"), (r) => r.abort("connectionrefused"))],
+		["the API answers 500", "main", (p) => answer(p, "main", { error: { code: "internal", message: "boom" } }, { status: 500 })],
+		["the campaign is unknown (the worker's 404)", "no-such-campaign", async () => {}],
+		[
+			"the API answers HTML",
+			"main",
+			(p) => p.route(apiUrl("main"), (r) => r.fulfill({ body: "<html>oops</html>", contentType: "text/html", headers: CORS })),
+		],
+		["the API answers JSON of another shape", "main", (p) => answer(p, "main", { hello: "world" })],
+		["the API never answers", "main", (p) => p.route(apiUrl("main"), () => {})],
+	];
+	for (const [name, id, setup] of modes) {
+		it(`shows only a plain donate link in the reserved space when ${name}`, async () => {
+			const { page, issues } = await open([script(`data-campaign="${id}"`), container('data-campaign="ok"')].join("\n"), {
+				setup: async (p) => {
+					await setup(p);
+					await answer(p, "ok", campaign({ id: "ok" }));
+				},
+			});
+			await page.locator("donation-widget .w").waitFor();
+			const before = await page.locator("donation-widget").boundingBox();
+			const link = page.locator("donation-widget").getByRole("link", { name: "Donate", exact: true });
+			await link.waitFor({ timeout: 9000 });
+			expect(await link.getAttribute("href")).toBe(`${worker.url}/donate/${id}`);
+			// Nothing else of the widget is visible or reachable.
+			await expect.poll(() => page.locator("donation-widget").getByRole("progressbar").count()).toBe(0);
+			await expect.poll(() => page.locator("donation-widget").getByRole("button").count()).toBe(0);
+			const after = await page.locator("donation-widget").boundingBox();
+			expect(after?.height).toBe(before?.height);
+			await ready(page, "[data-campaign=ok]");
+			expect(after?.height).toBe((await page.locator("[data-campaign=ok]").boundingBox())?.height);
+			await sleep(200);
+			expectClean(await issues());
+		});
+	}
+});
+
+describe("screenshots", () => {
+	const shots: [string, number, string][] = [
+		["widget-light", 800, "light"],
+		["widget-dark", 800, "dark"],
+		["widget-320", 320, "light"],
+		["widget-1200", 1200, "light"],
+	];
+	for (const [name, width, theme] of shots) {
+		it(`saves docs/screenshots/${name}.png`, async () => {
+			mkdirSync(SHOTS, { recursive: true });
+			const { page } = await open(script(`data-campaign="main" data-theme="${theme}"`), {
+				context: { viewport: { width, height: 700 }, reducedMotion: "reduce", deviceScaleFactor: 2 },
+				page: { width },
+				setup: (p) => answer(p, "main", campaign({ total: 349200 })),
+			});
+			await ready(page);
+			await page.locator("donation-widget").screenshot({ path: resolve(SHOTS, `${name}.png`) });
+			const box = await page.locator("donation-widget").boundingBox();
+			expect(box?.width).toBeLessThanOrEqual(width);
+		});
+	}
+});

@@ -1,0 +1,13 @@
+// One constructed stylesheet, adopted by every widget's shadow root: no <style>
+// element and no style attribute, so a host CSP with style-src 'none' is fine.
+import css from "./widget.css";
+
+let shared: CSSStyleSheet | undefined;
+
+export function sheet(): CSSStyleSheet {
+	if (!shared) {
+		shared = new CSSStyleSheet();
+		shared.replaceSync(css);
+	}
+	return shared;
+}
