@@ -31,6 +31,12 @@ h1 { font-size: 2.1rem; line-height: 1.2; margin: 1.5rem 0 .5rem; }
 .byline, .note { color: var(--muted); font: 15px/1.5 system-ui, sans-serif; }
 a { color: var(--accent); }
 pre { overflow-x: auto; padding: 1rem; border-radius: 8px; background: color-mix(in srgb, var(--fg) 7%, transparent); font-size: 14px; }
+/* Reserve the widget's final height before its script runs, so the article
+   never shifts (heights from widget/src/widget.css, by the box's width). */
+article { container-type: inline-size; }
+[data-donation-widget] { display: block; min-height: 292px; }
+@container (min-width: 480px) { [data-donation-widget] { min-height: 254px; } }
+@container (min-width: 640px) { [data-donation-widget] { min-height: 204px; } }
 .amounts { display: flex; flex-wrap: wrap; gap: .5rem; margin: 1rem 0; font-family: system-ui, sans-serif; }
 .amounts button, .amounts input { font: inherit; padding: .5rem 1rem; border-radius: 999px; border: 1px solid var(--accent); background: transparent; color: var(--fg); }
 .amounts button { cursor: pointer; }

@@ -53,17 +53,17 @@ async function openArticle(width = 900): Promise<Page> {
 	const context = await browser.newContext({ viewport: { width, height: 900 } });
 	const page = await context.newPage();
 	await page.goto(`${worker.url}/`);
-	await page.locator("donation-widget [role=progressbar][aria-valuetext]").waitFor();
+	await page.locator("[data-donation-widget] [role=progressbar][aria-valuetext]").waitFor();
 	return page;
 }
 
-const bar = (page: Page) => page.locator("donation-widget [role=progressbar]");
-const milestoneLabels = (page: Page) => page.locator("donation-widget .l span").allTextContents();
+const bar = (page: Page) => page.locator("[data-donation-widget] [role=progressbar]");
+const milestoneLabels = (page: Page) => page.locator("[data-donation-widget] .l span").allTextContents();
 
 describe("the demo article", () => {
 	it("renders the sentence, the milestones 0 $, 2,500 $, 5,000 $ and the total", async () => {
 		const page = await openArticle();
-		expect(await page.locator("donation-widget").getByText("Do you like this content? Consider helping us!").isVisible()).toBe(true);
+		expect(await page.locator("[data-donation-widget]").getByText("Do you like this content? Consider helping us!").isVisible()).toBe(true);
 		expect(await milestoneLabels(page)).toEqual(["0 $", "2,500 $", "5,000 $"]);
 		expect(await bar(page).getAttribute("aria-valuetext")).toBe("0 $ raised of 5,000 $");
 		await page.context().close();
@@ -74,18 +74,67 @@ describe("the demo article", () => {
 		const page = await openArticle(1200);
 		expect(await bar(page).getAttribute("aria-valuetext")).toBe("3,492 $ raised of 5,000 $");
 		expect(await bar(page).getAttribute("aria-valuenow")).toBe("3492");
-		expect(await page.locator("donation-widget .b").textContent()).toBe("3,492 $");
-		await page.locator("donation-widget").screenshot({ path: `${SHOTS}/demo-widget.png` });
+		expect(await page.locator("[data-donation-widget] .b").textContent()).toBe("3,492 $");
+		await page.locator("[data-donation-widget]").screenshot({ path: `${SHOTS}/demo-widget.png` });
 		await page.screenshot({ path: `${SHOTS}/demo-article.png` });
 		await page.context().close();
+	});
+});
+
+describe("layout stability of the demo article", () => {
+	for (const width of [360, 560, 700, 1200]) {
+		for (const delay of [0, 1_000]) {
+			it(`shifts nothing at ${width} px with the totals ${delay ? "1 s late" : "answering at once"}`, async () => {
+				const context = await browser.newContext({ viewport: { width, height: 800 } });
+				const page = await context.newPage();
+				await page.addInitScript(() => {
+					const w = window as unknown as { shifts: number[] };
+					w.shifts = [];
+					new PerformanceObserver((list) => {
+						for (const entry of list.getEntries() as PerformanceEntry[] & { value: number }[]) w.shifts.push(entry.value);
+					}).observe({ type: "layout-shift", buffered: true });
+				});
+				await page.route("**/api/campaigns/**", async (route) => {
+					await new Promise((ok) => setTimeout(ok, delay));
+					await route.continue();
+				});
+				await page.goto(`${worker.url}/`);
+				await page.locator("[data-donation-widget] [role=progressbar][aria-valuetext]").waitFor();
+				await page.waitForTimeout(300);
+				const shifts = await page.evaluate(() => (window as unknown as { shifts: number[] }).shifts);
+				expect(shifts).toEqual([]);
+				await context.close();
+			});
+		}
+	}
+
+	it("would notice a shift (control: an element inserted above the text)", async () => {
+		const context = await browser.newContext({ viewport: { width: 900, height: 800 } });
+		const page = await context.newPage();
+		await page.goto(`${worker.url}/`);
+		await page.locator("[data-donation-widget] [role=progressbar][aria-valuetext]").waitFor();
+		const cls = await page.evaluate(async () => {
+			let total = 0;
+			new PerformanceObserver((list) => {
+				for (const entry of list.getEntries() as PerformanceEntry[] & { value: number }[]) total += entry.value;
+			}).observe({ type: "layout-shift" });
+			const block = document.createElement("p");
+			block.textContent = "inserted";
+			block.style.height = "120px";
+			document.querySelector("article")?.prepend(block);
+			await new Promise((ok) => setTimeout(ok, 500));
+			return total;
+		});
+		expect(cls).toBeGreaterThan(0);
+		await context.close();
 	});
 });
 
 describe("donating", () => {
 	it("takes a reader from a preset amount to Checkout, and the signed webhook moves the bar", async () => {
 		const page = await openArticle();
-		await page.locator("donation-widget").getByRole("button", { name: "10 $" }).click();
-		await page.locator("donation-widget").getByRole("button", { name: "Donate" }).click();
+		await page.locator("[data-donation-widget]").getByRole("button", { name: "10 $" }).click();
+		await page.locator("[data-donation-widget]").getByRole("button", { name: "Donate" }).click();
 		await page.waitForURL(`${double.url}/c/pay/**`);
 		expect(await page.title()).toBe("Checkout (Stripe test double)");
 		const sessionId = new URL(page.url()).pathname.split("/").pop() ?? "";
@@ -105,7 +154,7 @@ describe("donating", () => {
 		await deliver(checkoutSessionCompleted({ campaign: "main", amount: 1_000, sessionId, page: `${worker.url}/` }));
 		await page.getByRole("link", { name: "Pay" }).click();
 		await page.waitForURL(`${worker.url}/?donation=success**`);
-		await expect.poll(() => page.locator("donation-widget").getByText("Thank you").count()).toBeGreaterThan(0);
+		await expect.poll(() => page.locator("[data-donation-widget]").getByText("Thank you").count()).toBeGreaterThan(0);
 		await page.context().close();
 
 		const later = await openArticle();
