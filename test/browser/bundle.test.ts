@@ -1,0 +1,25 @@
+// The built widget: inside the size budget, and free of what a strict CSP or a
+// careful publisher would refuse. `npm test` builds it first.
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { brotliCompressSync, gzipSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+
+const BUDGET_GZIP = 4096;
+const js = readFileSync(resolve(import.meta.dirname, "../../widget/dist/widget.js"), "utf8");
+
+describe("widget.js", () => {
+	it(`stays within ${BUDGET_GZIP} bytes gzipped`, () => {
+		const gzip = gzipSync(js, { level: 9 }).length;
+		const brotli = brotliCompressSync(js).length;
+		console.log(`widget.js: ${Buffer.byteLength(js)} B raw, ${gzip} B gzip, ${brotli} B brotli`);
+		expect(gzip).toBeLessThanOrEqual(BUDGET_GZIP);
+	});
+
+	it("uses no eval, string timers, cookies, storage, innerHTML or <style> elements", () => {
+		for (const banned of ["eval(", "new Function", "document.cookie", "localStorage", "sessionStorage", "innerHTML", "insertAdjacentHTML", 'createElement("style")', "document.write"]) {
+			expect([banned, js.includes(banned)]).toEqual([banned, false]);
+		}
+		expect(js).toContain("adoptedStyleSheets");
+	});
+});
