@@ -1,6 +1,6 @@
 // The admin page's script, served at /admin.js. Plain browser JavaScript with
 // no build step; it talks only to the same-origin admin API.
-export const ADMIN_SCRIPT = String.raw`(() => {
+export const ADMIN_SCRIPT = `(() => {
 "use strict";
 const KEY = "donation-admin-token";
 const $ = (id) => document.getElementById(id);

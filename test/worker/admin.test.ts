@@ -1,7 +1,8 @@
 // The admin API: auth, settings, resets that lose nothing, exports, per-article
 // totals, audit and re-sync from the Stripe double.
-import { env } from "cloudflare:workers";
+
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { csvField } from "../../src/admin/export";
 import app from "../../src/index";
@@ -74,7 +75,10 @@ describe("campaign settings", () => {
 		const created = await adminFetch(`/campaigns/${id}`, { method: "PUT", json: { title: "Keep the lights on", goals: [100_000] } });
 		expect(created.status).toBe(200);
 		expect(await publicTotals(id)).toMatchObject({ title: "Keep the lights on", goals: [100_000], amounts: [500, 1_000, 2_500, 5_000] });
-		const updated = await adminFetch(`/campaigns/${id}`, { method: "PUT", json: { goals: [50_000, 150_000, 300_000], amounts: [300, 700] } });
+		const updated = await adminFetch(`/campaigns/${id}`, {
+			method: "PUT",
+			json: { goals: [50_000, 150_000, 300_000], amounts: [300, 700] },
+		});
 		expect(updated.status).toBe(200);
 		expect(await publicTotals(id)).toMatchObject({ title: "Keep the lights on", goals: [50_000, 150_000, 300_000], amounts: [300, 700] });
 		const list = (await (await adminFetch("/campaigns")).json()) as { campaigns: { id: string }[] };
@@ -108,7 +112,11 @@ describe("campaign settings", () => {
 			expect([JSON.stringify(json), res.status]).toEqual([JSON.stringify(json), 400]);
 			expect(await res.json()).toMatchObject({ error: { code: expect.stringMatching(/invalid/), message: expect.any(String) } });
 		}
-		const malformed = await adminFetch(`/campaigns/${id}`, { method: "PUT", body: "{goals:", headers: { "Content-Type": "application/json" } });
+		const malformed = await adminFetch(`/campaigns/${id}`, {
+			method: "PUT",
+			body: "{goals:",
+			headers: { "Content-Type": "application/json" },
+		});
 		expect(malformed.status).toBe(400);
 		const wrongType = await adminFetch(`/campaigns/${id}`, { method: "PUT", body: "goals=1", headers: { "Content-Type": "text/plain" } });
 		expect(wrongType.status).toBe(415);
@@ -130,12 +138,16 @@ describe("periods", () => {
 		// The refund of a first-period gift arrives after the reset.
 		await deliverOk(chargeRefunded({ paymentIntent, amount: 6_000, amountRefunded: 2_500, campaign: id }));
 		expect((await publicTotals(id)).total).toBe(1_000);
-		const periods = (await (await adminFetch(`/campaigns/${id}/periods`)).json()) as { periods: { id: number; total: number; donations: number; goals: number[] }[] };
+		const periods = (await (await adminFetch(`/campaigns/${id}/periods`)).json()) as {
+			periods: { id: number; total: number; donations: number; goals: number[] }[];
+		};
 		expect(periods.periods.map(({ id, total, donations, goals }) => ({ id, total, donations, goals }))).toEqual([
 			{ id: 1, total: 7_500, donations: 2, goals: [250_000, 500_000] },
 			{ id: 2, total: 1_000, donations: 1, goals: [20_000, 40_000] },
 		]);
-		const old = (await (await adminFetch(`/campaigns/${id}/donations?period=1`)).json()) as { donations: { amount: number; net: number }[] };
+		const old = (await (await adminFetch(`/campaigns/${id}/donations?period=1`)).json()) as {
+			donations: { amount: number; net: number }[];
+		};
 		expect(old.donations.map((d) => [d.amount, d.net])).toEqual([
 			[6_000, 3_500],
 			[4_000, 4_000],
@@ -171,7 +183,7 @@ describe("exports and per-article totals", () => {
 
 	it("quotes per RFC 4180 and defuses spreadsheet formulas", () => {
 		expect(csvField('say "hi", then\nleave')).toBe('"say ""hi"", then\nleave"');
-		expect(csvField("=HYPERLINK(\"http://x\")")).toBe("\"'=HYPERLINK(\"\"http://x\"\")\"");
+		expect(csvField('=HYPERLINK("http://x")')).toBe('"\'=HYPERLINK(""http://x"")"');
 		expect(csvField("+1")).toBe("'+1");
 		expect(csvField("-2")).toBe("'-2");
 		expect(csvField("@SUM(A1)")).toBe("'@SUM(A1)");
@@ -187,7 +199,16 @@ describe("exports and per-article totals", () => {
 		const gifts = Array.from({ length: 1_203 }, (_, i) => ({
 			eventId: `evt_bulk_${i}`,
 			eventType: "test",
-			movement: { kind: "donation" as const, key: `session:bulk_${i}`, payment: null, amount: 100 + i, currency: "usd", interval: "once" as const, page: null, occurredAt: Date.now() },
+			movement: {
+				kind: "donation" as const,
+				key: `session:bulk_${i}`,
+				payment: null,
+				amount: 100 + i,
+				currency: "usd",
+				interval: "once" as const,
+				page: null,
+				occurredAt: Date.now(),
+			},
 		}));
 		for (const gift of gifts) await ledgerOf(id).record(id, gift);
 		const text = await (await adminFetch(`/campaigns/${id}/donations?format=csv`)).text();
@@ -233,7 +254,11 @@ describe("re-sync from Stripe", () => {
 			status: "paid",
 			amount_paid: 1_500,
 			currency: "usd",
-			parent: { type: "subscription_details", quote_details: null, subscription_details: { subscription: "sub_resync", metadata: { campaign: id } } },
+			parent: {
+				type: "subscription_details",
+				quote_details: null,
+				subscription_details: { subscription: "sub_resync", metadata: { campaign: id } },
+			},
 		});
 		// One gift already arrived by webhook.
 		await deliverOk(checkoutSessionCompleted({ campaign: id, amount: 1_000, sessionId: seen.id, paymentIntent: seen.payment_intent }));
