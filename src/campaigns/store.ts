@@ -36,8 +36,33 @@ export function publicCacheKey(origin: string, campaignId: string): string {
 	return `${origin}/api/campaigns/${campaignId}`;
 }
 
-/** Drops this location's cached copy so the next read sees a change at once. */
+/**
+ * The hottest layer of the read path: a public totals response kept in this
+ * isolate's memory for one second, so a viral article costs neither a cache
+ * lookup nor a KV read per view. Bounded; purged with the edge cache.
+ */
+export const memo = (() => {
+	const TTL_MS = 1_000;
+	const MAX_ENTRIES = 500;
+	const entries = new Map<string, { body: string; status: 200 | 404; cacheControl: string; until: number }>();
+	return {
+		get(origin: string, campaignId: string) {
+			const hit = entries.get(publicCacheKey(origin, campaignId));
+			return hit && hit.until > Date.now() ? hit : undefined;
+		},
+		set(origin: string, campaignId: string, value: { body: string; status: 200 | 404; cacheControl: string }) {
+			if (entries.size >= MAX_ENTRIES) entries.clear();
+			entries.set(publicCacheKey(origin, campaignId), { ...value, until: Date.now() + TTL_MS });
+		},
+		delete(origin: string, campaignId: string) {
+			entries.delete(publicCacheKey(origin, campaignId));
+		},
+	};
+})();
+
+/** Drops this location's cached copies so the next read sees a change at once. */
 export async function purgePublicCache(origin: string, campaignId: string): Promise<void> {
+	memo.delete(origin, campaignId);
 	try {
 		await caches.default.delete(publicCacheKey(origin, campaignId));
 	} catch (err) {

@@ -6,13 +6,14 @@ import { cors } from "hono/cors";
 import { z } from "zod";
 import { normalizePage } from "../campaigns/page-url";
 import { assertCampaignId } from "../campaigns/settings";
-import { publicCacheKey, readSnapshot, requireSnapshot } from "../campaigns/store";
+import { memo, publicCacheKey, readSnapshot, requireSnapshot } from "../campaigns/store";
 import { type AppEnv, allowedOrigins } from "../env";
 import { ApiError, errorBody } from "../errors";
 import { stripeClient, stripeFailure } from "../stripe/client";
 
 // Browsers may keep totals 10 s; the edge keeps them 30 s (purged on change).
 export const PUBLIC_CACHE_CONTROL = "public, max-age=10, s-maxage=30";
+const NOT_FOUND_CACHE_CONTROL = "public, max-age=30";
 
 const amount = z.number().int("amount must be an integer in minor units (cents)").positive().max(99_999_999);
 const checkoutFields = {
@@ -34,14 +35,22 @@ campaigns.use(
 campaigns.get("/:id", async (c) => {
 	const id = assertCampaignId(c.req.param("id"));
 	const origin = new URL(c.req.url).origin;
+	const hot = memo.get(origin, id);
+	if (hot) return c.body(hot.body, hot.status, { "Content-Type": "application/json", "Cache-Control": hot.cacheControl });
+
 	const cacheKey = new Request(publicCacheKey(origin, id));
 	const cached = await caches.default.match(cacheKey);
-	if (cached) return new Response(cached.body, cached);
+	if (cached) {
+		const body = await cached.text();
+		const cacheControl = cached.headers.get("Cache-Control") ?? PUBLIC_CACHE_CONTROL;
+		memo.set(origin, id, { body, status: cached.status as 200 | 404, cacheControl });
+		return c.body(body, cached.status as 200 | 404, { "Content-Type": "application/json", "Cache-Control": cacheControl });
+	}
 
 	const snapshot = await readSnapshot(c.env, id);
 	const res = snapshot
 		? c.json(snapshot, 200, { "Cache-Control": PUBLIC_CACHE_CONTROL })
-		: c.json(errorBody("campaign_not_found", `No campaign '${id}'.`), 404, { "Cache-Control": "public, max-age=30" });
+		: c.json(errorBody("campaign_not_found", `No campaign '${id}'.`), 404, { "Cache-Control": NOT_FOUND_CACHE_CONTROL });
 	c.executionCtx.waitUntil(caches.default.put(cacheKey, res.clone()).catch(() => {}));
 	return res;
 });

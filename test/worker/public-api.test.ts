@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { snapshotKey } from "../../src/campaigns/snapshot";
+import { purgePublicCache } from "../../src/campaigns/store";
 import { createCampaign, donation, entry, fetchWorker, ledgerOf, ORIGIN, publicTotals, uniqueCampaign } from "./support/campaigns";
 
 describe("GET /api/campaigns/:id", () => {
@@ -41,7 +42,7 @@ describe("GET /api/campaigns/:id", () => {
 		await createCampaign(id);
 		await ledgerOf(id).record(id, entry(donation(4_200)));
 		await env.TOTALS.delete(snapshotKey(id));
-		await caches.default.delete(`${ORIGIN}/api/campaigns/${id}`);
+		await purgePublicCache(ORIGIN, id);
 		expect(await env.TOTALS.get(snapshotKey(id))).toBeNull();
 		expect((await publicTotals(id)).total).toBe(4_200);
 		const backfilled = await env.TOTALS.get<{ total: number }>(snapshotKey(id), "json");
@@ -60,7 +61,7 @@ describe("GET /api/campaigns/:id", () => {
 		await env.TOTALS.put(snapshotKey(id), JSON.stringify(changed));
 		const res = await fetchWorker(`/api/campaigns/${id}?bust=${Math.random()}`);
 		expect(((await res.json()) as { total: number }).total).toBe(0);
-		await caches.default.delete(key);
+		await purgePublicCache(ORIGIN, id);
 		expect((await publicTotals(id)).total).toBe(123);
 	});
 
