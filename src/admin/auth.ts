@@ -16,7 +16,7 @@ export const requireAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
 		);
 	}
 	// A missing or empty token is "not logged in" (401), not a malformed request.
-	if (!/^Bearer \S+$/i.test(c.req.header("Authorization") ?? "")) {
+	if (!/^Bearer [A-Za-z0-9._~+/-]+=*$/i.test(c.req.header("Authorization") ?? "")) {
 		throw new ApiError(401, "unauthorized", "Send Authorization: Bearer <ADMIN_TOKEN>.", { "WWW-Authenticate": 'Bearer realm="admin"' });
 	}
 	const auth = bearerAuth({ verifyToken: (token) => timingSafeEqual(token, expected) });

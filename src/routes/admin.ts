@@ -44,9 +44,9 @@ admin.use(
 // Malformed JSON reaches zValidator as a 400 HTTPException; keep our wording.
 admin.use("*", async (c, next) => {
 	if (c.req.method === "PUT" || c.req.method === "POST") {
-		const type = c.req.header("Content-Type") ?? "";
+		const type = (c.req.header("Content-Type") ?? "").split(";")[0]?.trim().toLowerCase();
 		const length = Number(c.req.header("Content-Length") ?? "0");
-		if ((length > 0 || c.req.method === "PUT") && !type.startsWith("application/json")) {
+		if ((length > 0 || c.req.method === "PUT") && type !== "application/json") {
 			throw new ApiError(415, "unsupported_media_type", "Send application/json.");
 		}
 	}

@@ -23,7 +23,14 @@ const checkoutFields = {
 };
 // JSON must send a number; a plain HTML form can only send text.
 const jsonCheckout = z.object({ amount, ...checkoutFields });
-const formCheckout = z.object({ amount: z.coerce.number().pipe(amount), ...checkoutFields });
+const formCheckout = z.object({
+	amount: z
+		.string()
+		.regex(/^\d{1,9}$/, "amount must be whole minor units (cents)")
+		.transform(Number)
+		.pipe(amount),
+	...checkoutFields,
+});
 
 export const campaigns = new Hono<AppEnv>();
 

@@ -34,12 +34,26 @@ webhook.post(
 				? new ApiError(400, "invalid_payload", "The webhook body is not valid JSON.")
 				: new ApiError(400, "invalid_signature", "The webhook signature does not verify (wrong secret, altered body or stale timestamp).");
 		}
-		if (typeof event?.id !== "string" || typeof event.type !== "string" || typeof event.data?.object !== "object") {
+		const object: unknown = event?.data?.object;
+		if (
+			typeof event?.id !== "string" ||
+			typeof event.type !== "string" ||
+			!Number.isSafeInteger(event.created) ||
+			typeof object !== "object" ||
+			object === null ||
+			Array.isArray(object)
+		) {
 			throw new ApiError(400, "invalid_payload", "The webhook body is not a Stripe event.");
+		}
+		let plan: ReturnType<typeof planEvent>;
+		try {
+			plan = planEvent(event);
+		} catch {
+			throw new ApiError(400, "invalid_payload", "The webhook event is malformed.");
 		}
 		const origin = new URL(c.req.url).origin;
 		const lazyStripe = () => (c.env.STRIPE_SECRET_KEY ? stripeClient(c.env) : null);
-		const applied = await applyPlan(c.env, origin, planEvent(event), { eventId: event.id, eventType: event.type }, lazyStripe);
+		const applied = await applyPlan(c.env, origin, plan, { eventId: event.id, eventType: event.type }, lazyStripe);
 		// Worth a log line: money we could not place (not the routine skips).
 		const reason = applied.outcome === "ignored" ? applied.reason : applied.outcome;
 		if (/unknown_campaign|unattributed|invalid_campaign|no_payment/.test(reason)) {

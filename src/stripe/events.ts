@@ -12,7 +12,12 @@ export type EventPlan =
 
 type Metadata = Stripe.Metadata | null | undefined;
 
-const idOf = (ref: string | { id: string } | null | undefined): string | null => (typeof ref === "string" ? ref : (ref?.id ?? null));
+// Signed events are still parsed JSON: check what the money path reads.
+const isId = (value: unknown): value is string => typeof value === "string" && value.length > 0;
+const isAmount = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
+const isCurrency = (value: unknown): value is string => typeof value === "string" && /^[a-z]{3}$/i.test(value);
+const idOf = (ref: unknown): string | null =>
+	isId(ref) ? ref : isId((ref as { id?: unknown } | null)?.id) ? (ref as { id: string }).id : null;
 
 export function campaignOf(metadata: Metadata): string | null {
 	const campaign = metadata?.campaign;
@@ -21,13 +26,14 @@ export function campaignOf(metadata: Metadata): string | null {
 
 /** A paid one-time Checkout Session as a gift; subscriptions count per invoice instead. */
 export function donationFromSession(session: Stripe.Checkout.Session, occurredAt: number): Donation | null {
-	if (session.mode !== "payment" || !session.amount_total || session.amount_total <= 0) return null;
+	if (session.mode !== "payment" || !isId(session.id) || !isAmount(session.amount_total) || session.amount_total <= 0) return null;
+	if (!isCurrency(session.currency)) return null;
 	return {
 		kind: "donation",
 		key: `session:${session.id}`,
 		payment: idOf(session.payment_intent),
 		amount: session.amount_total,
-		currency: (session.currency ?? "").toLowerCase(),
+		currency: session.currency.toLowerCase(),
 		interval: "once",
 		page: normalizePage(session.metadata?.page),
 		occurredAt,
@@ -40,8 +46,11 @@ export function invoiceMetadata(invoice: Stripe.Invoice): Metadata {
 }
 
 export function donationFromInvoice(invoice: Stripe.Invoice, occurredAt: number): Donation | null {
-	if (!invoice.id || invoice.amount_paid <= 0) return null;
-	const payment = invoice.payments?.data.find((p) => p.payment.type === "payment_intent")?.payment.payment_intent;
+	if (!isId(invoice.id) || !isAmount(invoice.amount_paid) || invoice.amount_paid <= 0 || !isCurrency(invoice.currency)) return null;
+	const payments: unknown = invoice.payments?.data;
+	const payment = Array.isArray(payments)
+		? (payments as (Stripe.InvoicePayment | null)[]).find((p) => p?.payment?.type === "payment_intent")?.payment.payment_intent
+		: null;
 	return {
 		kind: "donation",
 		key: `invoice:${invoice.id}`,
@@ -54,9 +63,17 @@ export function donationFromInvoice(invoice: Stripe.Invoice, occurredAt: number)
 	};
 }
 
-function reversal(kind: Reversal["kind"], key: string, payment: string | null, amount: number, occurredAt: number): EventPlan {
+function reversal(
+	kind: Reversal["kind"],
+	prefix: string,
+	id: unknown,
+	payment: string | null,
+	amount: unknown,
+	occurredAt: number,
+): EventPlan {
 	if (!payment) return { action: "ignore", reason: "no_payment_intent" };
-	return { action: "record", campaign: null, movement: { kind, key, payment, amount: Math.max(0, amount), occurredAt } };
+	if (!isId(id) || !isAmount(amount)) return { action: "ignore", reason: "malformed" };
+	return { action: "record", campaign: null, movement: { kind, key: `${prefix}:${id}`, payment, amount, occurredAt } };
 }
 
 export function planEvent(event: Stripe.Event): EventPlan {
@@ -84,7 +101,7 @@ export function planEvent(event: Stripe.Event): EventPlan {
 		}
 		case "charge.refunded": {
 			const charge = event.data.object;
-			const plan = reversal("refund_total", `charge:${charge.id}`, idOf(charge.payment_intent), charge.amount_refunded, at);
+			const plan = reversal("refund_total", "charge", charge.id, idOf(charge.payment_intent), charge.amount_refunded, at);
 			return plan.action === "record" ? { ...plan, campaign: campaignOf(charge.metadata) } : plan;
 		}
 		case "refund.created":
@@ -93,7 +110,7 @@ export function planEvent(event: Stripe.Event): EventPlan {
 			const refund = event.data.object;
 			// Pending refunds already left the balance; failed and canceled ones did not.
 			const counts = refund.status === "succeeded" || refund.status === "pending" || refund.status === "requires_action";
-			const plan = reversal("refund", `refund:${refund.id}`, idOf(refund.payment_intent), counts ? refund.amount : 0, at);
+			const plan = reversal("refund", "refund", refund.id, idOf(refund.payment_intent), counts ? refund.amount : 0, at);
 			return plan.action === "record" ? { ...plan, campaign: campaignOf(refund.metadata) } : plan;
 		}
 		case "charge.dispute.funds_withdrawn":
@@ -102,7 +119,8 @@ export function planEvent(event: Stripe.Event): EventPlan {
 			const withdrawn = event.type === "charge.dispute.funds_withdrawn";
 			return reversal(
 				withdrawn ? "dispute" : "reinstatement",
-				`${withdrawn ? "dispute" : "reinstated"}:${dispute.id}`,
+				withdrawn ? "dispute" : "reinstated",
+				dispute.id,
 				idOf(dispute.payment_intent),
 				dispute.amount,
 				at,

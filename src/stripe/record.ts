@@ -5,7 +5,9 @@ import { CAMPAIGN_ID } from "../campaigns/settings";
 import { paymentKey } from "../campaigns/snapshot";
 import { ledger, purgePublicCache } from "../campaigns/store";
 import type { Bindings } from "../env";
+import { ApiError } from "../errors";
 import type { LedgerEntry, RecordOutcome } from "../ledger/movements";
+import { stripeFailure } from "./client";
 import type { EventPlan } from "./events";
 
 export type Applied = { outcome: RecordOutcome; campaign: string } | { outcome: "ignored"; reason: string; campaign?: string };
@@ -19,12 +21,25 @@ async function resolveCampaign(env: Bindings, plan: Extract<EventPlan, { action:
 	if (plan.campaign) return plan.campaign;
 	const payment = plan.movement.payment;
 	if (!payment) return null;
-	const indexed = await env.TOTALS.get(paymentKey(payment)).catch(() => null);
+	let indexFailed = false;
+	const indexed = await env.TOTALS.get(paymentKey(payment)).catch(() => {
+		indexFailed = true;
+		return null;
+	});
 	if (indexed) return indexed;
 	const client = stripe();
-	if (!client) return null;
-	const intent = await client.paymentIntents.retrieve(payment).catch(() => null);
-	return intent?.metadata?.campaign || null;
+	const intent = client
+		? await client.paymentIntents.retrieve(payment).catch((err: { statusCode?: number }) => {
+				// Unknown to Stripe: nothing to attribute. Any other failure: not acknowledged, so Stripe retries.
+				if (err?.statusCode === 404) return null;
+				throw stripeFailure(err, "look up the payment");
+			})
+		: null;
+	const campaign = intent?.metadata?.campaign || null;
+	if (!campaign && indexFailed) {
+		throw new ApiError(503, "payment_index_unavailable", "Could not read the payment index; Stripe will retry this event.");
+	}
+	return campaign;
 }
 
 export async function applyPlan(
