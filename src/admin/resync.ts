@@ -3,7 +3,7 @@
 // or alongside late webhooks, never counts a gift twice.
 import type Stripe from "stripe";
 import type { CampaignSnapshot } from "../campaigns/snapshot";
-import { ledger } from "../campaigns/store";
+import { ledger, purgePublicCache } from "../campaigns/store";
 import type { Bindings } from "../env";
 import { campaignOf, donationFromInvoice, donationFromSession, type EventPlan, invoiceMetadata } from "../stripe/events";
 import { applyPlan } from "../stripe/record";
@@ -61,12 +61,27 @@ export async function resync(env: Bindings, origin: string, stripe: Stripe, camp
 
 	const added: ResyncReport["added"] = [];
 	let alreadyRecorded = 0;
+	const count = (outcome: string, key: string, amount: number) => {
+		if (outcome === "recorded") added.push({ key, amount });
+		else if (outcome === "duplicate_event" || outcome === "duplicate_movement") alreadyRecorded += 1;
+	};
+	// This campaign's gifts go to its ledger in batches: one transaction each.
+	const own = plans.flatMap((p) => (p.action === "record" && p.campaign === id ? [p.movement] : []));
+	for (let i = 0; i < own.length; i += 500) {
+		const batch = own.slice(i, i + 500);
+		const outcomes = await ledger(env, id).recordMany(
+			id,
+			batch.map((movement) => ({ eventId: `resync:${movement.key}`, eventType: "resync", movement })),
+		);
+		outcomes.forEach((outcome, j) => count(outcome, batch[j]?.key ?? "", batch[j]?.amount ?? 0));
+	}
+	if (own.length > 0) await purgePublicCache(origin, id);
+	// Refunds name no campaign: each is placed like a webhook would place it.
 	for (const plan of plans) {
-		if (plan.action !== "record") continue;
+		if (plan.action !== "record" || plan.campaign === id) continue;
 		const key = plan.movement.key;
 		const applied = await applyPlan(env, origin, plan, { eventId: `resync:${key}`, eventType: "resync" }, () => stripe);
-		if (applied.outcome === "recorded" && applied.campaign === id) added.push({ key, amount: plan.movement.amount });
-		else if (applied.outcome === "duplicate_event" || applied.outcome === "duplicate_movement") alreadyRecorded += 1;
+		if (applied.campaign === id) count(applied.outcome, key, plan.movement.amount);
 	}
 
 	const listed = new Set(plans.map((p) => (p.action === "record" ? p.movement.key : "")));

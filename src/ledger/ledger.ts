@@ -73,28 +73,27 @@ export class CampaignLedger extends DurableObject<Bindings> {
 	async record(campaignId: string, entry: LedgerEntry): Promise<RecordOutcome> {
 		if (!this.ensure(campaignId)) return "unknown_campaign";
 		const now = Date.now();
-		const outcome = this.ctx.storage.transactionSync((): RecordOutcome => {
-			const fresh = this.sql
-				.exec(
-					"INSERT INTO events (id, type, received_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
-					entry.eventId,
-					entry.eventType,
-					now,
-				)
-				.toArray();
-			if (fresh.length === 0) return "duplicate_event";
-			const m = entry.movement;
-			const changed = m.kind === "donation" ? this.insertDonation(m, entry.eventId, now) : this.upsertReversal(m, entry.eventId);
-			if (!changed) return "duplicate_movement";
-			this.touch(now);
-			return "recorded";
-		});
+		const outcome = this.ctx.storage.transactionSync(() => this.apply(entry, now));
 		if (outcome === "recorded") {
 			const m = entry.movement;
 			if (m.kind === "donation" && m.payment) await this.indexPayment(m.payment, campaignId);
 			await this.publish();
 		}
 		return outcome;
+	}
+
+	/**
+	 * Records many movements in one transaction and publishes once (re-sync).
+	 * Each is deduplicated exactly as `record` does.
+	 */
+	async recordMany(campaignId: string, entries: LedgerEntry[]): Promise<RecordOutcome[]> {
+		if (!this.ensure(campaignId)) return entries.map(() => "unknown_campaign");
+		const now = Date.now();
+		const outcomes = this.ctx.storage.transactionSync(() => entries.map((entry) => this.apply(entry, now)));
+		const recorded = entries.filter((_, i) => outcomes[i] === "recorded");
+		for (const { movement: m } of recorded) if (m.kind === "donation" && m.payment) await this.indexPayment(m.payment, campaignId);
+		if (recorded.length > 0) await this.publish();
+		return outcomes;
 	}
 
 	/** Creates the campaign or changes its settings; returns the new snapshot. */
@@ -316,6 +315,24 @@ export class CampaignLedger extends DurableObject<Bindings> {
 			)
 			.toArray();
 		return changed.length > 0;
+	}
+
+	/** One entry: its event id first, then its movement by natural key. Call inside a transaction. */
+	private apply(entry: LedgerEntry, now: number): RecordOutcome {
+		const fresh = this.sql
+			.exec(
+				"INSERT INTO events (id, type, received_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+				entry.eventId,
+				entry.eventType,
+				now,
+			)
+			.toArray();
+		if (fresh.length === 0) return "duplicate_event";
+		const m = entry.movement;
+		const changed = m.kind === "donation" ? this.insertDonation(m, entry.eventId, now) : this.upsertReversal(m, entry.eventId);
+		if (!changed) return "duplicate_movement";
+		this.touch(now);
+		return "recorded";
 	}
 
 	private touch(now: number): void {

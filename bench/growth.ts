@@ -1,0 +1,193 @@
+// How the worker behaves as one campaign's ledger grows: the ledger is filled
+// with signed webhook deliveries through the real worker (the double of Stripe
+// gets the same Checkout Sessions, so a re-sync finds Stripe and the ledger in
+// agreement), and at each size the write path, the totals read (warm: edge
+// cache; cold: right after a write purged it), the CSV export and a re-sync are
+// timed, with the workerd processes' memory.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { RunningWorker } from "../test/support/worker.ts";
+import {
+	admin,
+	createCampaign,
+	exportSummary,
+	median,
+	percentile,
+	publicTotals,
+	round,
+	type StripeDouble,
+	startBenchWorker,
+	workerdRssMiB,
+} from "./env.ts";
+import { type Delivery, type DeliveryStats, deliverAll, planGifts } from "./load.ts";
+import { measureReadPath } from "./readpath.ts";
+
+export interface GrowthStage {
+	size: number;
+	/** Filling the ledger up to this size (deliveries/s while it grew). */
+	fill: DeliveryStats;
+	/** 200 deliveries at concurrency 20 into the ledger at (nearly) this size. */
+	write: DeliveryStats;
+	/** GET /api/campaigns/:id (edge-cache hits) vs GET /healthz: autocannon, 50 connections, 4 alternating rounds of 3 s (medians). */
+	warmRead: { rps: number; p50: number; p99: number };
+	/** GET /healthz in the same rounds; ratio = median of the rounds' totals/healthz. */
+	healthz: { rps: number; p50: number; p99: number; ratio: number };
+	/** 20 reads each right after a delivery (cache purged: KV read). */
+	coldRead: { p50: number; max: number };
+	/** workerd RSS just before the export. */
+	rssBeforeMiB: number | null;
+	exportCsv: { seconds: number; rows: number; bytes: number; peakRssMiB: number | null };
+	resync: { seconds: number; alreadyRecorded: number; added: number; peakRssMiB: number | null };
+	rssMiB: number | null;
+	exact: boolean;
+}
+
+export interface GrowthResult {
+	stages: GrowthStage[];
+	skipped: { size: number; reason: string }[];
+}
+
+const CAMPAIGN = "grow";
+
+/** Samples the workerd RSS every 100 ms while `work` runs; returns its result and the peak. */
+async function withPeakRss<T>(worker: RunningWorker, work: () => Promise<T>): Promise<{ value: T; peak: number | null }> {
+	let peak: number | null = workerdRssMiB(worker);
+	const timer = setInterval(() => {
+		const now = workerdRssMiB(worker);
+		if (now !== null && (peak === null || now > peak)) peak = now;
+	}, 100);
+	try {
+		return { value: await work(), peak };
+	} finally {
+		clearInterval(timer);
+	}
+}
+
+/** Gives the double the same paid Checkout Session a delivery describes (for re-sync). */
+function mirror(double: StripeDouble, d: Delivery, created: number): void {
+	double.double.seed("checkout.session", {
+		id: d.sessionId,
+		mode: "payment",
+		status: "complete",
+		payment_status: "paid",
+		amount_total: d.amount,
+		currency: "usd",
+		metadata: { campaign: d.campaign },
+		payment_intent: d.paymentIntent,
+		created,
+	});
+}
+
+export async function measureGrowth(
+	double: StripeDouble,
+	sizes: number[],
+	options: { deadline: number; log?: (line: string) => void },
+): Promise<GrowthResult> {
+	const log = options.log ?? (() => {});
+	const persistDir = mkdtempSync(join(tmpdir(), "donation-widget-growth-"));
+	const worker = await startBenchWorker(double, persistDir);
+	const stages: GrowthStage[] = [];
+	const skipped: GrowthResult["skipped"] = [];
+	let expectedTotal = 0;
+	let count = 0;
+	let fillRate = 0;
+	let seed = 100;
+	try {
+		await createCampaign(worker.url, CAMPAIGN);
+		const created = Math.floor(Date.now() / 1000) + 1;
+		const send = async (n: number, concurrency: number) => {
+			const plan = planGifts(n, [CAMPAIGN], 0, seed++);
+			for (const d of plan.deliveries) {
+				mirror(double, d, created);
+				expectedTotal += d.amount;
+			}
+			count += n;
+			return deliverAll(worker.url, plan.deliveries, concurrency);
+		};
+		for (const size of sizes) {
+			const fillCount = size - count - 220;
+			if (fillCount < 0) {
+				skipped.push({ size, reason: "smaller than the previous stage" });
+				continue;
+			}
+			// Filling, the measurements at this size and a re-sync (~3 ms per gift here).
+			const left = (options.deadline - Date.now()) / 1000;
+			const projected = fillRate ? fillCount / fillRate + size * 0.004 + 30 : 0;
+			if (projected > left) {
+				const reason = `filling ${fillCount} more gifts at the measured ${round(fillRate)}/s and re-syncing would take ~${Math.round(projected / 60)} min; ${Math.round(left / 60)} min of the bench's time limit were left`;
+				skipped.push({ size, reason });
+				log(`growth ${size}: skipped (${reason})`);
+				continue;
+			}
+			log(`growth ${size}: filling ${fillCount} gifts ...`);
+			const fill = await send(fillCount, 50);
+			fillRate = fill.perSecond;
+			const write = await send(200, 20);
+			const cold: number[] = [];
+			for (let i = 0; i < 20; i++) {
+				await send(1, 1);
+				const t0 = performance.now();
+				await publicTotals(worker.url, CAMPAIGN);
+				cold.push(performance.now() - t0);
+			}
+			const reads = await measureReadPath(worker.url, { rounds: 4, seconds: 3, warmupSeconds: 1, campaign: CAMPAIGN });
+			const rssBefore = workerdRssMiB(worker);
+			const exported = await withPeakRss(worker, async () => {
+				const t0 = performance.now();
+				const summary = await exportSummary(worker.url, CAMPAIGN);
+				return { seconds: (performance.now() - t0) / 1000, summary };
+			});
+			const resynced = await withPeakRss(worker, async () => {
+				const t0 = performance.now();
+				const res = await fetch(`${worker.url}/api/admin/campaigns/${CAMPAIGN}/resync`, { method: "POST", headers: admin });
+				const body = (await res.json()) as { added?: unknown[]; alreadyRecorded?: number; totalAfter?: number };
+				if (!res.ok) throw new Error(`resync: HTTP ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
+				return { seconds: (performance.now() - t0) / 1000, body };
+			});
+			const shown = await publicTotals(worker.url, CAMPAIGN);
+			const exact =
+				shown.total === expectedTotal &&
+				shown.donations === count &&
+				exported.value.summary.net === expectedTotal &&
+				exported.value.summary.rows === count &&
+				resynced.value.body.totalAfter === expectedTotal &&
+				(resynced.value.body.added?.length ?? -1) === 0;
+			cold.sort((a, b) => a - b);
+			const stage: GrowthStage = {
+				size: count,
+				fill,
+				write,
+				warmRead: { rps: reads.totals.rps, p50: reads.totals.p50, p99: reads.totals.p99 },
+				healthz: { rps: reads.healthz.rps, p50: reads.healthz.p50, p99: reads.healthz.p99, ratio: reads.ratio },
+				coldRead: { p50: round(median(cold)), max: round(percentile(cold, 100)) },
+				rssBeforeMiB: rssBefore,
+				exportCsv: {
+					seconds: round(exported.value.seconds, 2),
+					rows: exported.value.summary.rows,
+					bytes: exported.value.summary.bytes,
+					peakRssMiB: exported.peak,
+				},
+				resync: {
+					seconds: round(resynced.value.seconds, 2),
+					alreadyRecorded: resynced.value.body.alreadyRecorded ?? -1,
+					added: resynced.value.body.added?.length ?? -1,
+					peakRssMiB: resynced.peak,
+				},
+				rssMiB: workerdRssMiB(worker),
+				exact,
+			};
+			stages.push(stage);
+			log(
+				`growth ${count}: fill ${fill.perSecond}/s; write ${write.perSecond}/s (p50 ${write.latencyMs.p50} ms); ` +
+					`warm read ${stage.warmRead.rps} req/s p50 ${stage.warmRead.p50} ms (healthz ${stage.healthz.rps} req/s, ratio ${stage.healthz.ratio}); cold read p50 ${stage.coldRead.p50} ms; ` +
+					`export ${stage.exportCsv.seconds} s (${stage.exportCsv.bytes} B); resync ${stage.resync.seconds} s ` +
+					`(${stage.resync.alreadyRecorded} already recorded, ${stage.resync.added} added); RSS ${stage.rssMiB} MiB; exact ${exact}`,
+			);
+		}
+		return { stages, skipped };
+	} finally {
+		await worker.stop();
+		rmSync(persistDir, { recursive: true, force: true });
+	}
+}
