@@ -571,7 +571,7 @@ function growthSection(g: GrowthResult | null): string {
 	const stages = g.stages;
 	const col = (pick: (s: (typeof stages)[number]) => string | number | null) => stages.map(pick);
 	const rows: (string | number | null)[][] = [
-		["filling the ledger: deliveries/s (concurrency 50)", ...col((s) => fmt(s.fill.perSecond, 1))],
+		["filling the ledger: gifts/s (first stage: webhooks at concurrency 50; later: re-sync)", ...col((s) => fmt(s.fill.perSecond, 1))],
 		["write: 200 deliveries at concurrency 20, deliveries/s", ...col((s) => fmt(s.write.perSecond, 1))],
 		["write: delivery latency p50 / p99 ms", ...col((s) => `${s.write.latencyMs.p50} / ${s.write.latencyMs.p99}`)],
 		["warm totals read (memory / edge cache hits): req/s (median)", ...col((s) => fmt(s.warmRead.rps))],
@@ -606,10 +606,9 @@ with \`/healthz\` at the same moment, since the whole worker process (and this s
 at one stage than at another. Each write rebuilds the snapshot with a \`SUM()\` over the period's gifts, so
 write cost must grow with the ledger in the end; compare the write rows above to see whether it shows yet
 next to the other costs of a delivery (signature check, KV writes, cache purge). Export and re-sync read every gift, so they are linear: the export
-streams pages of 500 rows; the re-sync lists Stripe 100 objects per request and makes one ledger call per
-gift listed, all inside one HTTP request (${fmt(large.size)} gifts took ${large.resync.seconds} s here, which includes
-the local Stripe double answering the list pages: it filters and sorts its whole store for every page,
-so the worker's own share is smaller).
+streams pages of 500 rows; the re-sync lists Stripe 100 objects per request and records them 500 per
+ledger call, all inside one HTTP request (${fmt(large.size)} gifts took ${large.resync.seconds} s here, which includes
+the local Stripe double answering the ${fmt(Math.ceil(large.size / 100))} list pages).
 Memory: the RSS is that of the two local workerd processes behind \`wrangler dev\` (the worker plus
 miniflare's emulated KV, Cache and Durable Object storage), not an isolate's memory (the Workers limit,
 128 MB, applies per isolate). It is dominated by the dev runtime itself, which grows with the number of
@@ -627,10 +626,11 @@ ${comparison}
 ${skipped ? `${skipped}\n` : ""}
 
 Method (\`bench/growth.ts\`): one campaign on a fresh worker (persisted state), filled through the real
-worker with signed \`checkout.session.completed\` deliveries at concurrency 50: the only honest way in,
-since there is no bulk import, and re-sync (the other recording path) records one gift after the other
-inside a single request, which was several times slower than concurrent deliveries in a trial. The Stripe double is given the same paid Checkout Sessions, so the re-sync finds Stripe and the
-ledger in agreement (the steady state: it lists everything and adds nothing). At each size: 200
+worker: the first stage with signed \`checkout.session.completed\` deliveries at concurrency 50, later
+stages through re-sync (the Stripe double holds the paid Checkout Sessions; one admin request lists them
+and records them 500 per ledger transaction), the two recording paths the product has; there is no bulk
+import. The Stripe double always holds the same paid Checkout Sessions as the ledger, so the measured
+re-sync finds Stripe and the ledger in agreement (the steady state: it lists everything and adds nothing). At each size: 200
 deliveries at concurrency 20 (write), 20 × (one delivery, then one timed read: the delivery purged the
 cached totals, so the read goes to KV), autocannon with 50 connections on the totals (cache hits) and on
 \`/healthz\` in 4 alternating rounds of 3 s after a 1 s warm-up of each, the CSV export (timed to the last byte, rows and sum checked), a re-sync, and the RSS

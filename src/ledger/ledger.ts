@@ -91,7 +91,9 @@ export class CampaignLedger extends DurableObject<Bindings> {
 		const now = Date.now();
 		const outcomes = this.ctx.storage.transactionSync(() => entries.map((entry) => this.apply(entry, now)));
 		const recorded = entries.filter((_, i) => outcomes[i] === "recorded");
-		for (const { movement: m } of recorded) if (m.kind === "donation" && m.payment) await this.indexPayment(m.payment, campaignId);
+		await Promise.all(
+			recorded.map(({ movement: m }) => (m.kind === "donation" && m.payment ? this.indexPayment(m.payment, campaignId) : null)),
+		);
 		if (recorded.length > 0) await this.publish();
 		return outcomes;
 	}
