@@ -73,7 +73,7 @@ export async function resync(env: Bindings, origin: string, stripe: Stripe, camp
 			id,
 			batch.map((movement) => ({ eventId: `resync:${movement.key}`, eventType: "resync", movement })),
 		);
-		outcomes.forEach((outcome, j) => count(outcome, batch[j]?.key ?? "", batch[j]?.amount ?? 0));
+		for (const [j, outcome] of outcomes.entries()) count(outcome, batch[j]?.key ?? "", batch[j]?.amount ?? 0);
 	}
 	if (own.length > 0) await purgePublicCache(origin, id);
 	// Refunds name no campaign: each is placed like a webhook would place it.
