@@ -21,6 +21,8 @@ const startedAt = new Date();
 const t0 = Date.now();
 const deadline = t0 + Number(process.env.BENCH_MINUTES ?? 9.5) * 60_000;
 const growthSizes = (process.env.BENCH_GROWTH ?? "1000,10000,100000").split(",").map(Number);
+// Signed deliveries per write-path run (4 runs); 1,200 keeps the whole bench under 10 minutes.
+const LOAD_DELIVERIES = 1200;
 
 const WIDGET_GZIP_BUDGET = 4096;
 const READ_RATIO_BUDGET = 0.8;
@@ -178,7 +180,7 @@ try {
 		});
 		readPath = await section("read path (autocannon)", async () => {
 			const before = os.loadavg().map((v) => round(v, 2));
-			const r = await measureReadPath(worker.url, { rounds: 6, seconds: 5, connections: 50, log });
+			const r = await measureReadPath(worker.url, { rounds: 6, seconds: 3, connections: 50, log });
 			readLoad = { before, after: os.loadavg().map((v) => round(v, 2)) };
 			log(
 				`read path: totals ${r.totals.rps} req/s (p50 ${r.totals.p50} ms, p99 ${r.totals.p99} ms), ` +
@@ -202,7 +204,7 @@ try {
 		const label = `${campaigns === 1 ? "one campaign" : "three campaigns"} #${index < 2 ? 1 : 2}`;
 		const result = await section(`write path: ${label}`, () =>
 			runLoad({
-				deliveries: 2000,
+				deliveries: LOAD_DELIVERIES,
 				campaigns,
 				duplicateRate: 0.2,
 				concurrency: 50,
@@ -218,7 +220,7 @@ try {
 	}
 	const inexact = loads.filter((l) => !l.result.exact);
 	budgets.push({
-		name: `totals exact after every load run (2,000 deliveries each, restart midway)`,
+		name: `totals exact after every load run (${fmt(LOAD_DELIVERIES)} deliveries each, restart midway)`,
 		limit: "exact",
 		measured: `${loads.length - inexact.length} of ${loads.length} runs exact`,
 		ok: inexact.length === 0 && loads.length > 0,
@@ -544,7 +546,7 @@ ${table(["", ...loads.map((l) => l.label)], rows)}
 
 ${table(["run", "campaign", "gifts expected", "total expected (cents)", "public API gifts / total", "admin export rows / net", "missing / extra keys"], checks)}
 
-Method (\`bench/load.ts\`, \`runLoad\`): a plan of 2,000 deliveries of signed
+Method (\`bench/load.ts\`, \`runLoad\`): a plan of ${fmt(LOAD_DELIVERIES)} deliveries of signed
 \`checkout.session.completed\` events (one-time gifts of 1 to 1,000 $, random amounts), 20 % of them
 duplicates of another gift in the plan (two thirds exact redeliveries of the same event id, one third a
 second event about the same Checkout Session, \`checkout.session.async_payment_succeeded\`, which must
@@ -625,7 +627,7 @@ ${table(["", ...stages.map((s) => `${fmt(s.size)} donations`)], rows)}
 ${comparison}
 ${skipped ? `${skipped}\n` : ""}
 
-Method (\`bench/growth.ts\`): one campaign on a fresh worker (persisted state), filled through the real
+Method (\`bench/growth.ts\`): one campaign on a fresh worker (state persisted on tmpfs, \`/dev/shm\`, when there is one), filled through the real
 worker: the first stage with signed \`checkout.session.completed\` deliveries at concurrency 50, later
 stages through re-sync (the Stripe double holds the paid Checkout Sessions; one admin request lists them
 and records them 500 per ledger transaction), the two recording paths the product has; there is no bulk
@@ -633,7 +635,7 @@ import. The Stripe double always holds the same paid Checkout Sessions as the le
 re-sync finds Stripe and the ledger in agreement (the steady state: it lists everything and adds nothing). At each size: 200
 deliveries at concurrency 20 (write), 20 × (one delivery, then one timed read: the delivery purged the
 cached totals, so the read goes to KV), autocannon with 50 connections on the totals (cache hits) and on
-\`/healthz\` in 4 alternating rounds of 3 s after a 1 s warm-up of each, the CSV export (timed to the last byte, rows and sum checked), a re-sync, and the RSS
+\`/healthz\` in 4 alternating rounds of 2 s after a 1 s warm-up of each, the CSV export (timed to the last byte, rows and sum checked), a re-sync, and the RSS
 of the worker's workerd processes (\`VmRSS\` in \`/proc/<pid>/status\`, summed; sampled every 100 ms during
 export and re-sync). A stage that would not fit in the bench's time limit (\`BENCH_MINUTES\`, 9.5 by
 default) is skipped, with the projection from the measured fill rate that ruled it out.
