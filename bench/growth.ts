@@ -29,7 +29,7 @@ export interface GrowthStage {
 	fill: DeliveryStats;
 	/** 200 deliveries at concurrency 20 into the ledger at (nearly) this size. */
 	write: DeliveryStats;
-	/** GET /api/campaigns/:id (edge-cache hits) vs GET /healthz: autocannon, 50 connections, 4 alternating rounds of 2 s (medians). */
+	/** GET /api/campaigns/:id (edge-cache hits) vs GET /healthz: autocannon, 50 connections, 6 alternating rounds of 2 s (medians). */
 	warmRead: { rps: number; p50: number; p99: number };
 	/** GET /healthz in the same rounds; ratio = median of the rounds' totals/healthz. */
 	healthz: { rps: number; p50: number; p99: number; ratio: number };
@@ -171,7 +171,7 @@ export async function measureGrowth(
 				await publicTotals(worker.url, CAMPAIGN);
 				cold.push(performance.now() - t0);
 			}
-			const reads = await measureReadPath(worker.url, { rounds: 4, seconds: 2, warmupSeconds: 1, campaign: CAMPAIGN });
+			const reads = await measureReadPath(worker.url, { rounds: 6, seconds: 2, warmupSeconds: 1, campaign: CAMPAIGN });
 			const rssBefore = workerdRssMiB(worker);
 			const exported = await withPeakRss(worker, async () => {
 				const t0 = performance.now();

@@ -635,7 +635,7 @@ import. The Stripe double always holds the same paid Checkout Sessions as the le
 re-sync finds Stripe and the ledger in agreement (the steady state: it lists everything and adds nothing). At each size: 200
 deliveries at concurrency 20 (write), 20 × (one delivery, then one timed read: the delivery purged the
 cached totals, so the read goes to KV), autocannon with 50 connections on the totals (cache hits) and on
-\`/healthz\` in 4 alternating rounds of 2 s after a 1 s warm-up of each, the CSV export (timed to the last byte, rows and sum checked), a re-sync, and the RSS
+\`/healthz\` in 6 alternating rounds of 2 s after a 1 s warm-up of each, the CSV export (timed to the last byte, rows and sum checked), a re-sync, and the RSS
 of the worker's workerd processes (\`VmRSS\` in \`/proc/<pid>/status\`, summed; sampled every 100 ms during
 export and re-sync). A stage that would not fit in the bench's time limit (\`BENCH_MINUTES\`, 9.5 by
 default) is skipped, with the projection from the measured fill rate that ruled it out.
