@@ -32,7 +32,7 @@ export interface GrowthStage {
 	/** GET /api/campaigns/:id (edge-cache hits) vs GET /healthz: autocannon, 50 connections, 6 alternating rounds of 2 s (medians). */
 	warmRead: { rps: number; p50: number; p99: number };
 	/** GET /healthz in the same rounds; ratio = median of the rounds' totals/healthz. */
-	healthz: { rps: number; p50: number; p99: number; ratio: number };
+	healthz: { rps: number; p50: number; p99: number; ratio: number; ratioOfMedians: number; roundRatios: number[] };
 	/** 20 reads each right after a delivery (cache purged: KV read). */
 	coldRead: { p50: number; max: number };
 	/** workerd RSS just before the export. */
@@ -199,7 +199,14 @@ export async function measureGrowth(
 				fill,
 				write,
 				warmRead: { rps: reads.totals.rps, p50: reads.totals.p50, p99: reads.totals.p99 },
-				healthz: { rps: reads.healthz.rps, p50: reads.healthz.p50, p99: reads.healthz.p99, ratio: reads.ratio },
+				healthz: {
+					rps: reads.healthz.rps,
+					p50: reads.healthz.p50,
+					p99: reads.healthz.p99,
+					ratio: reads.ratio,
+					ratioOfMedians: reads.ratioOfMedians,
+					roundRatios: reads.roundRatios,
+				},
 				coldRead: { p50: round(median(cold)), max: round(percentile(cold, 100)) },
 				rssBeforeMiB: rssBefore,
 				exportCsv: {
@@ -221,7 +228,7 @@ export async function measureGrowth(
 			resyncRate = count / Math.max(resynced.value.seconds, 0.001);
 			log(
 				`growth ${count}: fill ${fill.perSecond}/s; write ${write.perSecond}/s (p50 ${write.latencyMs.p50} ms); ` +
-					`warm read ${stage.warmRead.rps} req/s p50 ${stage.warmRead.p50} ms (healthz ${stage.healthz.rps} req/s, ratio ${stage.healthz.ratio}); cold read p50 ${stage.coldRead.p50} ms; ` +
+					`warm read ${stage.warmRead.rps} req/s p50 ${stage.warmRead.p50} ms (healthz ${stage.healthz.rps} req/s, ratio ${stage.healthz.ratio}, rounds ${stage.healthz.roundRatios.join(" ")}); cold read p50 ${stage.coldRead.p50} ms; ` +
 					`export ${stage.exportCsv.seconds} s (${stage.exportCsv.bytes} B); resync ${stage.resync.seconds} s ` +
 					`(${stage.resync.alreadyRecorded} already recorded, ${stage.resync.added} added); RSS ${stage.rssMiB} MiB; exact ${exact}`,
 			);

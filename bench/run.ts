@@ -580,6 +580,11 @@ function growthSection(g: GrowthResult | null): string {
 		["warm totals read: p50 / p99 ms", ...col((s) => `${s.warmRead.p50} / ${s.warmRead.p99}`)],
 		["/healthz in the same rounds: req/s (median)", ...col((s) => fmt(s.healthz.rps))],
 		["**warm totals / healthz** (median of rounds)", ...col((s) => `**${s.healthz.ratio}**`)],
+		["warm totals / healthz: ratio of the medians", ...col((s) => s.healthz.ratioOfMedians)],
+		[
+			"warm totals / healthz: lowest – highest round",
+			...col((s) => `${Math.min(...s.healthz.roundRatios)} – ${Math.max(...s.healthz.roundRatios)}`),
+		],
 		["cold totals read (right after a write: KV): p50 / max ms", ...col((s) => `${s.coldRead.p50} / ${s.coldRead.max}`)],
 		["CSV export of the whole period: s", ...col((s) => s.exportCsv.seconds)],
 		["CSV export: size", ...col((s) => `${kib(s.exportCsv.bytes)} KiB`)],
@@ -598,7 +603,8 @@ function growthSection(g: GrowthResult | null): string {
 	const comparison = both
 		? `
 From ${fmt(small.size)} to ${fmt(large.size)} donations, same run: warm totals read throughput ×${x(small.warmRead.rps, large.warmRead.rps)}
-(relative to \`/healthz\` measured right after it: ${small.healthz.ratio} → ${large.healthz.ratio}), cold (KV) read p50
+(relative to \`/healthz\` in the same rounds: ${small.healthz.ratio} → ${large.healthz.ratio}; rounds of 2 s on this
+shared machine scatter by tens of percent, see the lowest and highest round above), cold (KV) read p50
 ×${x(small.coldRead.p50, large.coldRead.p50)}, write throughput ×${x(small.write.perSecond, large.write.perSecond)}, CSV export time
 ×${x(small.exportCsv.seconds, large.exportCsv.seconds)}, re-sync time ×${x(small.resync.seconds, large.resync.seconds)}.
 
