@@ -34,7 +34,8 @@ export async function resync(env: Bindings, origin: string, stripe: Stripe, camp
 		const donation = donationFromSession(session, Math.max(session.created * 1000, sinceMs));
 		if (donation) plans.push({ action: "record", campaign: id, movement: donation });
 	}
-	for await (const invoice of stripe.invoices.list({ created, status: "paid", limit: 100 })) {
+	// `payments` links each monthly gift to its PaymentIntent, so its refunds can come off.
+	for await (const invoice of stripe.invoices.list({ created, status: "paid", limit: 100, expand: ["data.payments"] })) {
 		checked.invoices += 1;
 		if (campaignOf(invoiceMetadata(invoice)) !== id) continue;
 		const paidAt = (invoice.status_transitions?.paid_at ?? invoice.created) * 1000;

@@ -7,8 +7,11 @@ import type { Donation, Movement, Reversal } from "../ledger/movements";
 
 export type EventPlan =
 	| { action: "ignore"; reason: string }
-	/** `campaign` is null when the object does not say; the payment index resolves it. */
-	| { action: "record"; campaign: string | null; movement: Movement };
+	/**
+	 * `campaign` is null when the object does not say; the payment index resolves it.
+	 * `invoice`: a monthly gift whose payload left out the paying PaymentIntent; it is looked up at Stripe.
+	 */
+	| { action: "record"; campaign: string | null; movement: Movement; invoice?: string };
 
 type Metadata = Stripe.Metadata | null | undefined;
 
@@ -45,16 +48,19 @@ export function invoiceMetadata(invoice: Stripe.Invoice): Metadata {
 	return invoice.parent?.subscription_details?.metadata ?? invoice.metadata;
 }
 
+/** The PaymentIntent among an invoice's payments (the list is only there when expanded or listed). */
+export function paymentIntentOf(payments: unknown): string | null {
+	if (!Array.isArray(payments)) return null;
+	const paid = (payments as (Stripe.InvoicePayment | null)[]).find((p) => p?.payment?.type === "payment_intent");
+	return idOf(paid?.payment.payment_intent);
+}
+
 export function donationFromInvoice(invoice: Stripe.Invoice, occurredAt: number): Donation | null {
 	if (!isId(invoice.id) || !isAmount(invoice.amount_paid) || invoice.amount_paid <= 0 || !isCurrency(invoice.currency)) return null;
-	const payments: unknown = invoice.payments?.data;
-	const payment = Array.isArray(payments)
-		? (payments as (Stripe.InvoicePayment | null)[]).find((p) => p?.payment?.type === "payment_intent")?.payment.payment_intent
-		: null;
 	return {
 		kind: "donation",
 		key: `invoice:${invoice.id}`,
-		payment: idOf(payment),
+		payment: paymentIntentOf(invoice.payments?.data),
 		amount: invoice.amount_paid,
 		currency: invoice.currency.toLowerCase(),
 		interval: "month",
@@ -97,7 +103,10 @@ export function planEvent(event: Stripe.Event): EventPlan {
 			const invoice = event.data.object;
 			const donation = donationFromInvoice(invoice, at);
 			if (!donation) return { action: "ignore", reason: "no_amount" };
-			return { action: "record", campaign: campaignOf(invoiceMetadata(invoice)), movement: donation };
+			const campaign = campaignOf(invoiceMetadata(invoice));
+			return donation.payment
+				? { action: "record", campaign, movement: donation }
+				: { action: "record", campaign, movement: donation, invoice: invoice.id };
 		}
 		case "charge.refunded": {
 			const charge = event.data.object;

@@ -6,16 +6,18 @@ import { paymentKey } from "../campaigns/snapshot";
 import { ledger, purgePublicCache } from "../campaigns/store";
 import type { Bindings } from "../env";
 import { ApiError } from "../errors";
-import type { LedgerEntry, RecordOutcome } from "../ledger/movements";
+import type { LedgerEntry, Movement, RecordOutcome } from "../ledger/movements";
 import { stripeFailure } from "./client";
 import type { EventPlan } from "./events";
+import { campaignOfInvoicePayment, paymentOfInvoice } from "./invoices";
 
 export type Applied = { outcome: RecordOutcome; campaign: string } | { outcome: "ignored"; reason: string; campaign?: string };
 
 /**
  * Which campaign a movement belongs to: its own metadata, else the payment
- * index written when the gift was recorded, else the PaymentIntent's metadata
- * at Stripe (a refund can arrive before its gift).
+ * index written when the gift was recorded, else at Stripe (a refund can
+ * arrive before its gift): the PaymentIntent's metadata for a one-time gift,
+ * the metadata of the invoice it paid for a monthly one.
  */
 async function resolveCampaign(env: Bindings, plan: Extract<EventPlan, { action: "record" }>, stripe: () => Stripe | null) {
 	if (plan.campaign) return plan.campaign;
@@ -35,11 +37,30 @@ async function resolveCampaign(env: Bindings, plan: Extract<EventPlan, { action:
 				throw stripeFailure(err, "look up the payment");
 			})
 		: null;
-	const campaign = intent?.metadata?.campaign || null;
+	let campaign = intent?.metadata?.campaign || null;
+	if (!campaign && intent && client) {
+		campaign = await campaignOfInvoicePayment(client, payment).catch((err) => {
+			throw stripeFailure(err, "look up the invoice of the payment");
+		});
+	}
 	if (!campaign && indexFailed) {
 		throw new ApiError(503, "payment_index_unavailable", "Could not read the payment index; Stripe will retry this event.");
 	}
 	return campaign;
+}
+
+/**
+ * A monthly gift with the PaymentIntent that paid it, so its refunds and
+ * disputes can come off. A Stripe failure is not acknowledged (Stripe retries
+ * the event); without an API key the gift still counts, unlinked.
+ */
+async function withInvoicePayment(movement: Movement, invoice: string, stripe: () => Stripe | null): Promise<Movement> {
+	const client = stripe();
+	if (movement.kind !== "donation" || movement.payment || !client) return movement;
+	const payment = await paymentOfInvoice(client, invoice).catch((err) => {
+		throw stripeFailure(err, "look up the invoice's payment");
+	});
+	return { ...movement, payment };
 }
 
 export async function applyPlan(
@@ -53,7 +74,8 @@ export async function applyPlan(
 	const campaign = await resolveCampaign(env, plan, stripe);
 	if (!campaign) return { outcome: "ignored", reason: "unattributed" };
 	if (!CAMPAIGN_ID.test(campaign)) return { outcome: "ignored", reason: "invalid_campaign", campaign };
-	const entry: LedgerEntry = { eventId: ids.eventId, eventType: ids.eventType, movement: plan.movement };
+	const movement = plan.invoice ? await withInvoicePayment(plan.movement, plan.invoice, stripe) : plan.movement;
+	const entry: LedgerEntry = { eventId: ids.eventId, eventType: ids.eventType, movement };
 	const outcome = await ledger(env, campaign).record(campaign, entry);
 	if (outcome === "recorded") await purgePublicCache(origin, campaign);
 	return { outcome, campaign };

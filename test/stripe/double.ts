@@ -8,13 +8,14 @@
 //   POST /v1/checkout/sessions                 create (validated like Stripe)
 //   GET  /v1/checkout/sessions[/:id]           list / retrieve
 //   POST /v1/checkout/sessions/:id/expire      expire an open session
-//   GET  /v1/{invoices,refunds,disputes,charges,payment_intents}[/:id]
+//   GET  /v1/{invoices,invoice_payments,refunds,disputes,charges,payment_intents}[/:id]
+//        (invoices leave out `payments` unless `expand[]=payments` / `data.payments`)
 //   GET  /c/pay/:id                            a fake hosted Checkout page
 //   GET  /__double/requests?path=&method=&campaign=&idempotencyKey=
 //   POST /__double/objects   {type, object}    seed an object
 //   GET  /__double/objects/:id                 {object, createParams}
 //   POST /__double/checkout/sessions/:id/complete {paymentStatus?}
-//   POST /__double/faults    {method?, path?, status, delayMs?, times?, body?, headers?, campaign?, idempotencyKey?}
+//   POST /__double/faults    {method?, path?, status, delayMs?, times?, body?, headers?, campaign?, idempotencyKey?, query?}
 //
 // State lives in the instance. Test files running in parallel share one
 // double, so tests never reset it: they tag what they create with a unique
@@ -79,6 +80,8 @@ export interface FaultSpec {
 	campaign?: string;
 	/** Only requests with this Idempotency-Key. */
 	idempotencyKey?: string;
+	/** Only requests whose query has these values (nested names in brackets: `payment[payment_intent]`). */
+	query?: Record<string, string>;
 }
 
 export interface StoredSession {
@@ -620,6 +623,16 @@ const RESOURCES: ResourceSpec[] = [
 		},
 	},
 	{
+		type: "invoice_payment",
+		path: "/v1/invoice_payments",
+		filters: {
+			invoice: fieldIs("invoice"),
+			status: fieldIs("status"),
+			"payment[type]": (o, v) => asObject(o.payment)?.type === v,
+			"payment[payment_intent]": (o, v) => asObject(o.payment)?.payment_intent === v,
+		},
+	},
+	{
 		type: "refund",
 		path: "/v1/refunds",
 		filters: {
@@ -863,10 +876,12 @@ export function createStripeDouble(options: StripeDoubleOptions = {}): StripeDou
 		faults.push({ ...clone(fault), status, remaining: fault.times ?? 1 });
 	}
 
-	function takeFault(method: string, path: string, params: JsonObject, key: string | null) {
+	function takeFault(method: string, path: string, query: JsonObject, params: JsonObject, key: string | null) {
+		const flat = flattenFilters(query);
 		const index = faults.findIndex(
 			(f) =>
 				(!f.method || f.method.toUpperCase() === method) &&
+				Object.entries(f.query ?? {}).every(([name, value]) => flat[name] === value) &&
 				pathMatches(f.path, path) &&
 				(f.campaign === undefined || campaignOf(params) === f.campaign) &&
 				(f.idempotencyKey === undefined || f.idempotencyKey === key),
@@ -878,8 +893,41 @@ export function createStripeDouble(options: StripeDoubleOptions = {}): StripeDou
 		return fault;
 	}
 
-	function list(spec: ResourceSpec, query: JsonObject): JsonObject {
+	/** Nested filters (`payment[type]=...`) under their bracketed names, as the specs declare them. */
+	function flattenFilters(query: JsonObject): JsonObject {
+		const flat: JsonObject = {};
+		for (const [key, value] of Object.entries(query)) {
+			const nested = key === "created" || key === "expand" ? undefined : asObject(value);
+			if (nested && !Array.isArray(value)) for (const [inner, v] of Object.entries(nested)) flat[`${key}[${inner}]`] = v;
+			else flat[key] = value;
+		}
+		return flat;
+	}
+
+	function expansions(query: JsonObject): string[] {
+		const expand = query.expand;
+		if (expand === undefined) return [];
+		if (!Array.isArray(expand) || !expand.every((e) => typeof e === "string")) invalid("expand", "Invalid array");
+		return expand as string[];
+	}
+
+	/** An invoice as the API returns it: `payments` only when asked for. */
+	function presentInvoice(invoice: JsonObject, expand: boolean): JsonObject {
+		if (!expand) {
+			delete invoice.payments;
+			return invoice;
+		}
+		const payments = sortedOf("invoice_payment")
+			.filter((e) => e.object.invoice === invoice.id)
+			.map((e) => clone(e.object));
+		invoice.payments = { object: "list", data: payments, has_more: false, url: `/v1/invoice_payments?invoice=${String(invoice.id)}` };
+		return invoice;
+	}
+
+	function list(spec: ResourceSpec, rawQuery: JsonObject): JsonObject {
+		const query = flattenFilters(rawQuery);
 		rejectUnknown("", query, ["limit", "starting_after", "ending_before", "created", "expand", ...Object.keys(spec.filters)]);
+		const expandPayments = spec.type === "invoice" && expansions(query).includes("data.payments");
 		const limit = query.limit === undefined ? 10 : parseInteger("limit", query.limit);
 		if (limit < 1 || limit > 100) invalid("limit", "Invalid limit: must be between 1 and 100");
 		const startingAfter = str(query.starting_after);
@@ -940,13 +988,13 @@ export function createStripeDouble(options: StripeDoubleOptions = {}): StripeDou
 		}
 		return {
 			object: "list",
-			data: page.map((e) => clone(e.object)),
+			data: page.map((e) => (spec.type === "invoice" ? presentInvoice(clone(e.object), expandPayments) : clone(e.object))),
 			has_more: hasMore,
 			url: spec.path,
 		};
 	}
 
-	function retrieve(spec: ResourceSpec, id: string): JsonObject {
+	function retrieve(spec: ResourceSpec, id: string, query: JsonObject): JsonObject {
 		const entry = byId.get(id);
 		if (!entry || entry.type !== spec.type) {
 			fail(404, {
@@ -956,7 +1004,8 @@ export function createStripeDouble(options: StripeDoubleOptions = {}): StripeDou
 				message: `No such ${spec.type}: '${id}'`,
 			});
 		}
-		return clone(entry.object);
+		const object = clone(entry.object);
+		return spec.type === "invoice" ? presentInvoice(object, expansions(query).includes("payments")) : object;
 	}
 
 	function createSession(params: JsonObject, origin: string): JsonObject {
@@ -1112,7 +1161,7 @@ export function createStripeDouble(options: StripeDoubleOptions = {}): StripeDou
 			});
 		}
 
-		const fault = takeFault(method, path, params, idempotencyKey);
+		const fault = takeFault(method, path, query, params, idempotencyKey);
 		if (fault) {
 			if (fault.delayMs) await sleep(fault.delayMs);
 			if (fault.status !== 0) {
@@ -1201,7 +1250,7 @@ export function createStripeDouble(options: StripeDoubleOptions = {}): StripeDou
 				if (path === spec.path) return list(spec, query);
 				if (path.startsWith(`${spec.path}/`)) {
 					const id = path.slice(spec.path.length + 1);
-					if (id && !id.includes("/")) return retrieve(spec, decodeURIComponent(id));
+					if (id && !id.includes("/")) return retrieve(spec, decodeURIComponent(id), query);
 				}
 			}
 		}

@@ -32,7 +32,6 @@ export interface InvoicePaidOptions {
 	currency?: string;
 	invoiceId?: string;
 	subscription?: string;
-	paymentIntent?: string;
 	billingReason?: "subscription_create" | "subscription_cycle";
 	eventId?: string;
 }

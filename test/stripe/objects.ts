@@ -17,7 +17,7 @@ import {
 export type JsonObject = Record<string, unknown>;
 
 /** Object types the double stores and lists. */
-export type DoubleObjectType = "checkout.session" | "invoice" | "refund" | "dispute" | "charge" | "payment_intent";
+export type DoubleObjectType = "checkout.session" | "invoice" | "invoice_payment" | "refund" | "dispute" | "charge" | "payment_intent";
 
 /** The API version that stripe@23 pins and our events carry. */
 export const API_VERSION = "2026-10-28.endive";
@@ -26,6 +26,7 @@ export const API_VERSION = "2026-10-28.endive";
 export const ID_PREFIX: Record<DoubleObjectType, string> = {
 	"checkout.session": "cs_test_",
 	invoice: "in_",
+	invoice_payment: "inpay_",
 	refund: "re_",
 	dispute: "dp_",
 	charge: "ch_",
@@ -179,7 +180,6 @@ export interface InvoiceOptions {
 	campaign?: string;
 	page?: string;
 	subscription?: string;
-	paymentIntent?: string;
 	billingReason?: "subscription_create" | "subscription_cycle";
 	customer?: string;
 	created?: number;
@@ -188,7 +188,8 @@ export interface InvoiceOptions {
 /**
  * A paid subscription invoice in this API version's shape: the subscription
  * and its metadata live under `parent.subscription_details` (there is no
- * top-level `invoice.subscription` any more), payments under `payments`.
+ * top-level `invoice.subscription` any more). Like Stripe's webhooks it has
+ * no `payments`: that field is only there when expanded (see invoicePayment).
  */
 export function paidInvoice(opts: InvoiceOptions): JsonObject {
 	const inv = clone(invoiceFixture) as JsonObject;
@@ -275,30 +276,35 @@ export function paidInvoice(opts: InvoiceOptions): JsonObject {
 		has_more: false,
 		url: `/v1/invoices/${id}/lines`,
 	};
-	if (opts.paymentIntent) {
-		const payment = clone(invoicePaymentFixture) as JsonObject;
-		Object.assign(payment, {
-			id: randomId("inpay_"),
-			object: "invoice_payment",
-			amount_paid: opts.amount,
-			amount_requested: opts.amount,
-			created,
-			currency,
-			invoice: id,
-			is_default: true,
-			livemode: false,
-			payment: { type: "payment_intent", payment_intent: opts.paymentIntent },
-			status: "paid",
-			status_transitions: { canceled_at: null, paid_at: created },
-		});
-		inv.payments = {
-			object: "list",
-			data: [payment],
-			has_more: false,
-			url: `/v1/invoice_payments?invoice=${id}`,
-		};
-	}
 	return inv;
+}
+
+export interface InvoicePaymentOptions {
+	invoice: string;
+	paymentIntent: string;
+	amount: number;
+	currency?: string;
+	created?: number;
+}
+
+/** The link between an invoice and the PaymentIntent that paid it (`/v1/invoice_payments`). */
+export function invoicePayment(opts: InvoicePaymentOptions): JsonObject {
+	const payment = clone(invoicePaymentFixture) as JsonObject;
+	const created = opts.created ?? nowSeconds() - 60;
+	return Object.assign(payment, {
+		id: randomId("inpay_"),
+		object: "invoice_payment",
+		amount_paid: opts.amount,
+		amount_requested: opts.amount,
+		created,
+		currency: (opts.currency ?? "usd").toLowerCase(),
+		invoice: opts.invoice,
+		is_default: true,
+		livemode: false,
+		payment: { type: "payment_intent", payment_intent: opts.paymentIntent },
+		status: "paid",
+		status_transitions: { canceled_at: null, paid_at: created },
+	});
 }
 
 export interface ChargeOptions {
@@ -502,6 +508,8 @@ export function seedBase(type: DoubleObjectType): JsonObject {
 		}
 		case "invoice":
 			return paidInvoice({ amount: 1000, subscription: randomId("sub_") });
+		case "invoice_payment":
+			return invoicePayment({ invoice: randomId("in_"), paymentIntent: randomId("pi_"), amount: 1000 });
 		case "charge":
 			return capturedCharge({ amount: 1000, paymentIntent: randomId("pi_") });
 		case "refund":

@@ -8,6 +8,7 @@ import { csvField } from "../../src/admin/export";
 import app from "../../src/index";
 import { seedObject } from "../stripe/control";
 import { chargeRefunded, checkoutSessionCompleted, invoicePaid } from "../stripe/events";
+import { invoicePayment } from "../stripe/objects";
 import { createCampaign, fetchWorker, ledgerOf, ORIGIN, publicTotals, uniqueCampaign } from "./support/campaigns";
 import { deliverOk } from "./support/webhooks";
 
@@ -250,7 +251,7 @@ describe("re-sync from Stripe", () => {
 		await seedObject(DOUBLE, "checkout.session", session(3_000));
 		await seedObject(DOUBLE, "checkout.session", { ...session(9_999), metadata: { campaign: "someone-else" } });
 		await seedObject(DOUBLE, "checkout.session", { ...session(8_888), payment_status: "unpaid", status: "open" });
-		await seedObject(DOUBLE, "invoice", {
+		const monthly = await seedObject<{ id: string }>(DOUBLE, "invoice", {
 			status: "paid",
 			amount_paid: 1_500,
 			currency: "usd",
@@ -260,6 +261,8 @@ describe("re-sync from Stripe", () => {
 				subscription_details: { subscription: "sub_resync", metadata: { campaign: id } },
 			},
 		});
+		const monthlyPayment = `pi_${crypto.randomUUID().replace(/-/g, "")}`;
+		await seedObject(DOUBLE, "invoice_payment", invoicePayment({ invoice: monthly.id, paymentIntent: monthlyPayment, amount: 1_500 }));
 		// One gift already arrived by webhook.
 		await deliverOk(checkoutSessionCompleted({ campaign: id, amount: 1_000, sessionId: seen.id, paymentIntent: seen.payment_intent }));
 		expect((await publicTotals(id)).total).toBe(1_000);
@@ -279,5 +282,9 @@ describe("re-sync from Stripe", () => {
 		expect(second.added).toEqual([]);
 		expect(second.totalAfter).toBe(7_500);
 		expect((await publicTotals(id)).total).toBe(7_500);
+		// The re-synced monthly gift knows its PaymentIntent: a refund of it comes off.
+		const refund = await deliverOk(chargeRefunded({ paymentIntent: monthlyPayment, amount: 1_500, amountRefunded: 500 }));
+		expect(refund).toMatchObject({ outcome: "recorded", campaign: id });
+		expect((await publicTotals(id)).total).toBe(7_000);
 	});
 });

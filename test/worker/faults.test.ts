@@ -10,6 +10,7 @@ import type { Bindings } from "../../src/env";
 import app from "../../src/index";
 import { injectFault, recordedRequests, seedObject } from "../stripe/control";
 import { chargeRefunded, checkoutSessionCompleted, invoicePaid, signedDelivery } from "../stripe/events";
+import { invoicePayment, paidInvoice } from "../stripe/objects";
 import { createCampaign, kvSnapshot, ledgerOf, ORIGIN, uniqueCampaign } from "./support/campaigns";
 import { errorCode, since } from "./support/fuzz";
 import { deliverOk, WEBHOOK_SECRET } from "./support/webhooks";
@@ -120,27 +121,43 @@ describe("KV read failures", () => {
 		expect(await ledgerTotal(id)).toBe(3_000);
 	});
 
-	it("never acknowledge a refund they could not attribute (Stripe would not send it again)", async () => {
-		// A monthly gift: its PaymentIntent carries no campaign at Stripe, so only
-		// our payment index (in KV) knows where a refund of it belongs.
-		const id = uniqueCampaign("kvr");
+	it("place a monthly gift's refund through Stripe: the invoice its PaymentIntent paid", async () => {
+		// A monthly gift's PaymentIntent carries no campaign; with the payment index
+		// unreadable, the invoice that the PaymentIntent paid still names it.
+		const id = uniqueCampaign("kvm");
 		await createCampaign(id);
 		const payment = `pi_${crypto.randomUUID().replaceAll("-", "")}`;
+		const invoice = `in_${crypto.randomUUID().replaceAll("-", "")}`;
 		await seedObject(DOUBLE, "payment_intent", { id: payment, amount: 2_000, metadata: {} });
-		await deliverOk(invoicePaid({ campaign: id, amount: 2_000, paymentIntent: payment }));
+		await seedObject(DOUBLE, "invoice", paidInvoice({ invoiceId: invoice, campaign: id, amount: 2_000 }));
+		await seedObject(DOUBLE, "invoice_payment", invoicePayment({ invoice, paymentIntent: payment, amount: 2_000 }));
+		await deliverOk(invoicePaid({ campaign: id, amount: 2_000, invoiceId: invoice }));
 		expect(await ledgerTotal(id)).toBe(2_000);
 
 		const refund = chargeRefunded({ paymentIntent: payment, amount: 2_000, amountRefunded: 2_000 });
 		const res = await callWorker(await webhookRequest(refund), { TOTALS: failingKv(["get", "getWithMetadata"]) });
-		if (res.status === 200) {
-			// Acknowledged: Stripe is done with it, so it must have counted.
-			expect(await res.json()).toMatchObject({ outcome: "recorded", campaign: id });
-		} else {
-			// Not acknowledged: Stripe retries, and the retry (KV back) counts it.
-			expect([502, 503]).toContain(res.status);
-			errorCode(res, await res.text(), "refund during a KV outage");
-			await deliverOk(refund);
-		}
+		expect(res.status).toBe(200);
+		expect(await res.json()).toMatchObject({ outcome: "recorded", campaign: id });
+		expect(await ledgerTotal(id)).toBe(0);
+	});
+
+	it("never acknowledge a refund they could not attribute (Stripe would not send it again)", async () => {
+		// A gift whose PaymentIntent names no campaign at Stripe (and paid no invoice):
+		// only our payment index (in KV) knows where a refund of it belongs.
+		const id = uniqueCampaign("kvr");
+		await createCampaign(id);
+		const payment = `pi_${crypto.randomUUID().replaceAll("-", "")}`;
+		await seedObject(DOUBLE, "payment_intent", { id: payment, amount: 2_000, metadata: {} });
+		await deliverOk(checkoutSessionCompleted({ campaign: id, amount: 2_000, paymentIntent: payment }));
+		expect(await ledgerTotal(id)).toBe(2_000);
+
+		const refund = chargeRefunded({ paymentIntent: payment, amount: 2_000, amountRefunded: 2_000 });
+		const res = await callWorker(await webhookRequest(refund), { TOTALS: failingKv(["get", "getWithMetadata"]) });
+		expect(res.status).toBe(503);
+		expect(errorCode(res, await res.text(), "refund during a KV outage")).toBe("payment_index_unavailable");
+		expect(await ledgerTotal(id)).toBe(2_000);
+		// Stripe's retry, with KV back, counts it.
+		expect(await deliverOk(refund)).toMatchObject({ outcome: "recorded", campaign: id });
 		expect(await ledgerTotal(id)).toBe(0);
 	});
 });
@@ -255,6 +272,29 @@ describe("Stripe faults on checkout", () => {
 		const attempts = await recordedRequests(DOUBLE, { path: "/v1/checkout/sessions", method: "POST", campaign: id });
 		expect(attempts).toHaveLength(2);
 		expect(new Set(attempts.map((a) => a.headers.idempotencyKey)).size).toBe(1);
+	});
+});
+
+describe("Stripe faults while linking a monthly gift to its payment", () => {
+	it("are not acknowledged and count nothing; Stripe's retry counts the gift, linked", async () => {
+		const id = uniqueCampaign("sti");
+		await createCampaign(id);
+		const payment = `pi_${crypto.randomUUID().replaceAll("-", "")}`;
+		const invoice = `in_${crypto.randomUUID().replaceAll("-", "")}`;
+		await seedObject(DOUBLE, "invoice_payment", invoicePayment({ invoice, paymentIntent: payment, amount: 3_000 }));
+		// Both attempts of the SDK (one retry) fail.
+		await injectFault(DOUBLE, { path: "/v1/invoice_payments", method: "GET", status: 500, times: 2, query: { invoice } });
+
+		const paid = invoicePaid({ campaign: id, amount: 3_000, invoiceId: invoice });
+		const res = await callWorker(await webhookRequest(paid), {});
+		expect(res.status).toBe(502);
+		expect(errorCode(res, await res.text(), "invoice.paid while Stripe fails")).toBe("stripe_error");
+		expect(await ledgerTotal(id)).toBe(0);
+
+		expect(await deliverOk(paid)).toMatchObject({ outcome: "recorded", campaign: id });
+		expect(await ledgerTotal(id)).toBe(3_000);
+		const rows = await ledgerOf(id).donations(id, null, 0, 10);
+		expect(rows?.map((r) => r.payment)).toEqual([payment]);
 	});
 });
 

@@ -13,6 +13,7 @@ import {
 	refundEvent,
 	signedDelivery,
 } from "../stripe/events.ts";
+import { invoicePayment } from "../stripe/objects.ts";
 
 const DOUBLE_URL = env.STRIPE_API_URL;
 const SECRET = "whsec_test_secret";
@@ -349,6 +350,34 @@ describe("Stripe double with the real SDK", () => {
 		expect(before.url).toBe("/v1/checkout/sessions");
 	});
 
+	it("links invoices and PaymentIntents through invoice payments, and expands an invoice's payments only on request", async () => {
+		const stripe = client();
+		const paymentIntent = `pi_${crypto.randomUUID().replaceAll("-", "")}`;
+		const invoice = await seedObject<{ id: string }>(DOUBLE_URL, "invoice", {});
+		const link = await seedObject<{ id: string }>(
+			DOUBLE_URL,
+			"invoice_payment",
+			invoicePayment({ invoice: invoice.id, paymentIntent, amount: 1000 }),
+		);
+		await seedObject(DOUBLE_URL, "invoice_payment", invoicePayment({ invoice: "in_other", paymentIntent: "pi_other", amount: 1000 }));
+
+		const byInvoice = await stripe.invoicePayments.list({ invoice: invoice.id, status: "paid" });
+		expect(byInvoice.data.map((p) => p.id)).toEqual([link.id]);
+		expect(byInvoice.data[0]?.payment).toEqual({ type: "payment_intent", payment_intent: paymentIntent });
+		const byIntent = await stripe.invoicePayments.list({ payment: { type: "payment_intent", payment_intent: paymentIntent } });
+		expect(byIntent.data.map((p) => p.invoice)).toEqual([invoice.id]);
+		expect((await stripe.invoicePayments.list({ payment: { type: "payment_intent", payment_intent: "pi_none" } })).data).toEqual([]);
+		await expect(stripe.invoicePayments.list({ payment: { type: "payment_intent", colour: "red" } } as never)).rejects.toMatchObject({
+			statusCode: 400,
+		});
+
+		expect("payments" in (await stripe.invoices.retrieve(invoice.id))).toBe(false);
+		const expanded = await stripe.invoices.retrieve(invoice.id, { expand: ["payments"] });
+		expect(expanded.payments?.data.map((p) => p.id)).toEqual([link.id]);
+		const listed = await stripe.invoices.list({ limit: 100, expand: ["data.payments"] });
+		expect(listed.data.find((i) => i.id === invoice.id)?.payments?.data.map((p) => p.id)).toEqual([link.id]);
+	});
+
 	it("lists seeded invoices, refunds, disputes and charges by their filters", async () => {
 		const stripe = client();
 		const subscription = `sub_${crypto.randomUUID().replaceAll("-", "")}`;
@@ -479,17 +508,14 @@ describe("signed webhook deliveries", () => {
 			campaign: "c",
 			page: "p",
 			subscription: "sub_1",
-			paymentIntent: "pi_1",
 		}).data.object as Stripe.Invoice;
 		expect(invoice.parent?.subscription_details).toEqual({
 			subscription: "sub_1",
 			metadata: { campaign: "c", page: "p" },
 		});
 		expect(invoice.amount_paid).toBe(500);
-		expect(invoice.payments?.data[0]?.payment).toEqual({
-			type: "payment_intent",
-			payment_intent: "pi_1",
-		});
+		// `payments` is only there when expanded, never in a webhook.
+		expect("payments" in invoice).toBe(false);
 		expect("subscription" in invoice).toBe(false);
 
 		const charge = chargeRefunded({

@@ -15,6 +15,7 @@ import {
 	refundEvent,
 	signPayload,
 } from "../stripe/events";
+import { invoicePayment, paidInvoice } from "../stripe/objects";
 import { createCampaign, fetchWorker, kvSnapshot, ledgerOf, publicTotals, uniqueCampaign } from "./support/campaigns";
 import { deliver, deliverOk, shuffle, WEBHOOK_SECRET } from "./support/webhooks";
 
@@ -157,6 +158,41 @@ describe("POST /api/stripe/webhook", () => {
 		// A refund of a payment that is none of ours is answered 200 and counted nowhere.
 		const stranger = await deliverOk(refundEvent("refund.created", { amount: 1_000, paymentIntent: "pi_not_ours", status: "succeeded" }));
 		expect(stranger).toMatchObject({ outcome: "ignored", reason: "unattributed" });
+	});
+
+	it("takes a monthly gift's refund and dispute off: the invoice's PaymentIntent is looked up at Stripe", async () => {
+		const id = uniqueCampaign();
+		await createCampaign(id);
+		const invoice = `in_${crypto.randomUUID().replaceAll("-", "")}`;
+		const intent = await seedObject<{ id: string }>(env.STRIPE_API_URL, "payment_intent", { metadata: {} });
+		const paymentIntent = intent.id;
+		await seedObject(env.STRIPE_API_URL, "invoice_payment", invoicePayment({ invoice, paymentIntent, amount: 3_000 }));
+		// Like Stripe's, the event's invoice has no `payments`.
+		const paid = invoicePaid({ campaign: id, amount: 3_000, invoiceId: invoice });
+		expect((paid.data.object as { payments?: unknown }).payments).toBeUndefined();
+		await deliverOk(paid);
+		expect((await ledgerOf(id).donations(id, null, 0, 10))?.map((r) => r.payment)).toEqual([paymentIntent]);
+		// Neither names the campaign: the payment index places them.
+		expect((await deliverOk(chargeRefunded({ paymentIntent, amount: 3_000, amountRefunded: 1_000 }))).campaign).toBe(id);
+		expect(await ledgerTotal(id)).toBe(2_000);
+		expect((await deliverOk(disputeFundsWithdrawn({ paymentIntent, amount: 2_000 }))).campaign).toBe(id);
+		expect(await ledgerTotal(id)).toBe(0);
+		expect((await publicTotals(id)).total).toBe(0);
+	});
+
+	it("places a monthly gift's refund that arrives before its invoice.paid, through the invoice it paid", async () => {
+		const id = uniqueCampaign();
+		await createCampaign(id);
+		const invoice = `in_${crypto.randomUUID().replaceAll("-", "")}`;
+		const intent = await seedObject<{ id: string }>(env.STRIPE_API_URL, "payment_intent", { metadata: {} });
+		const paymentIntent = intent.id;
+		await seedObject(env.STRIPE_API_URL, "invoice", paidInvoice({ invoiceId: invoice, campaign: id, amount: 2_000 }));
+		await seedObject(env.STRIPE_API_URL, "invoice_payment", invoicePayment({ invoice, paymentIntent, amount: 2_000 }));
+		const early = await deliverOk(refundEvent("refund.created", { amount: 500, paymentIntent, status: "succeeded" }));
+		expect(early).toMatchObject({ outcome: "recorded", campaign: id });
+		expect(await ledgerTotal(id)).toBe(0);
+		await deliverOk(invoicePaid({ campaign: id, amount: 2_000, invoiceId: invoice }));
+		expect(await ledgerTotal(id)).toBe(1_500);
 	});
 
 	it("counts 500 concurrent deliveries (with duplicates) to the exact total", async () => {
