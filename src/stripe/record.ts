@@ -39,7 +39,8 @@ async function resolveCampaign(env: Bindings, plan: Extract<EventPlan, { action:
 		: null;
 	let campaign = intent?.metadata?.campaign || null;
 	if (!campaign && intent && client) {
-		campaign = await campaignOfInvoicePayment(client, payment).catch((err) => {
+		campaign = await campaignOfInvoicePayment(client, payment).catch((err: { statusCode?: number }) => {
+			if (err?.statusCode === 404) return null;
 			throw stripeFailure(err, "look up the invoice of the payment");
 		});
 	}
