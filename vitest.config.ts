@@ -1,5 +1,6 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { ACCESS_AUD, ACCESS_TEAM } from "./test/support/access.ts";
 
 // Two projects:
 // - "worker": tests that run inside workerd (Miniflare) with real KV, Durable
@@ -19,6 +20,21 @@ export default defineConfig({
 								STRIPE_WEBHOOK_SECRET: "whsec_test_secret",
 								ADMIN_TOKEN: "test-admin-token",
 								ALLOWED_ORIGINS: "https://publisher.example,http://localhost:8787",
+								ACCESS_TEAM,
+								ACCESS_AUD,
+							},
+							// The worker's own outbound fetches: Cloudflare Access's signing keys come from
+							// the stand-in (no network in tests); everything else (the Stripe double) passes.
+							outboundService: async (request: Request) => {
+								const host = new URL(request.url).hostname;
+								if (host === `${ACCESS_TEAM}.cloudflareaccess.com`) {
+									return new Response(inject("accessJwks"), { headers: { "content-type": "application/json" } });
+								}
+								// Any other team: Access's answer for an organization that does not exist.
+								if (host.endsWith(".cloudflareaccess.com")) return new Response("Not Found", { status: 404 });
+								// Miniflare's Request is not Node's: pass it on field by field.
+								const body = request.method === "GET" || request.method === "HEAD" ? undefined : await request.arrayBuffer();
+								return fetch(request.url, { method: request.method, headers: request.headers, body, redirect: "manual" });
 							},
 						},
 					})),

@@ -7,13 +7,21 @@ declare global {
 			STRIPE_SECRET_KEY?: string;
 			STRIPE_WEBHOOK_SECRET?: string;
 			ADMIN_TOKEN?: string;
+			/** Optional Cloudflare Access for the admin API: the team name (`<team>.cloudflareaccess.com`) ... */
+			ACCESS_TEAM?: string;
+			/** ... and the Access application's audience (AUD) tag. */
+			ACCESS_AUD?: string;
 		}
 	}
 }
 
 export type Bindings = Cloudflare.Env;
 
-export type AppEnv = { Bindings: Bindings };
+export type AppEnv = {
+	Bindings: Bindings;
+	/** Who passed admin auth, for the audit log: "admin-token" or "access:<email>". */
+	Variables: { adminActor: string };
+};
 
 /** Origins that Checkout may send a donor back to. */
 export function allowedOrigins(env: Bindings): Set<string> {

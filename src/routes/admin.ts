@@ -1,4 +1,5 @@
-// Admin API: every route needs `Authorization: Bearer <ADMIN_TOKEN>`. No CORS:
+// Admin API: every route needs `Authorization: Bearer <ADMIN_TOKEN>` (or a Cloudflare
+// Access JWT, see admin/auth.ts). No CORS:
 // only the worker's own admin page (same origin) and scripts like curl call it.
 import { zValidator } from "@hono/zod-validator";
 import { Hono } from "hono";
@@ -13,8 +14,6 @@ import { ledger, purgePublicCache, readSnapshot, unknownCampaign } from "../camp
 import { type AppEnv, defaultCampaign } from "../env";
 import { ApiError } from "../errors";
 import { stripeClient, stripeFailure } from "../stripe/client";
-
-const ACTOR = "admin-token";
 
 /** zod failures as our 400 error shape. */
 const validJson = <T extends z.ZodType>(schema: T) =>
@@ -77,7 +76,7 @@ admin.get("/campaigns", async (c) => {
 
 admin.put("/campaigns/:id", validJson(settingsPatchSchema), async (c) => {
 	const id = campaignParam(c.req.param("id"));
-	const snapshot = orInvalid(await ledger(c.env, id).configure(id, c.req.valid("json"), ACTOR));
+	const snapshot = orInvalid(await ledger(c.env, id).configure(id, c.req.valid("json"), c.get("adminActor")));
 	await purgePublicCache(new URL(c.req.url).origin, id);
 	return c.json(snapshot);
 });
@@ -93,7 +92,7 @@ admin.post("/campaigns/:id/reset", async (c) => {
 	}
 	const parsed = resetSchema.safeParse(body);
 	if (!parsed.success) throw new ApiError(400, "invalid_request", parsed.error.issues[0]?.message ?? "invalid body");
-	const result = await ledger(c.env, id).reset(id, parsed.data.goals, ACTOR);
+	const result = await ledger(c.env, id).reset(id, parsed.data.goals, c.get("adminActor"));
 	if (!result) throw unknownCampaign(id);
 	const snapshot = orInvalid(result);
 	await purgePublicCache(new URL(c.req.url).origin, id);

@@ -54,7 +54,7 @@ describe("admin auth", () => {
 			const ctx = createExecutionContext();
 			const res = await app.fetch(
 				new Request(`${ORIGIN}/api/admin${path}`, { method, headers: { Authorization: "Bearer anything" } }),
-				{ ...env, ADMIN_TOKEN: undefined },
+				{ ...env, ADMIN_TOKEN: undefined, ACCESS_TEAM: undefined },
 				ctx,
 			);
 			await waitOnExecutionContext(ctx);
