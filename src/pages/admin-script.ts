@@ -8,10 +8,16 @@ let current = null;
 
 async function api(path, init = {}) {
 	const headers = new Headers(init.headers);
-	headers.set("Authorization", "Bearer " + sessionStorage.getItem(KEY));
+	// No token stored: Cloudflare Access (when set up) signs the request in on its own.
+	const token = sessionStorage.getItem(KEY);
+	if (token) headers.set("Authorization", "Bearer " + token);
 	if (init.json !== undefined) { headers.set("Content-Type", "application/json"); init.body = JSON.stringify(init.json); }
 	const res = await fetch("/api/admin" + path, { ...init, headers });
-	if (res.status === 401) { sessionStorage.removeItem(KEY); show(false); throw new Error("Wrong token: please sign in again."); }
+	if (res.status === 401) {
+		// Forget the token only if it is still the one that failed (a sign-in may have happened meanwhile).
+		if (sessionStorage.getItem(KEY) === token) { sessionStorage.removeItem(KEY); show(false); }
+		throw new Error(token ? "Wrong token: please sign in again." : "Please sign in.");
+	}
 	if (!res.ok) {
 		let message = res.status + " " + res.statusText;
 		try { message = (await res.json()).error.message; } catch {}
@@ -154,11 +160,8 @@ document.addEventListener("DOMContentLoaded", () => {
 	$("export-csv").addEventListener("click", guard(() => download("csv")));
 	$("export-json").addEventListener("click", guard(() => download("json")));
 
-	if (sessionStorage.getItem(KEY)) {
-		loadCampaigns().then(() => show(true), () => show(false));
-	} else {
-		show(false);
-	}
+	// With a stored token, or behind Cloudflare Access without one, the API answers; otherwise sign in.
+	loadCampaigns().then(() => show(true), () => { if (!sessionStorage.getItem(KEY)) show(false); });
 });
 })();
 `;
