@@ -10,10 +10,10 @@ import type { Bindings } from "../../src/env";
 import app from "../../src/index";
 import { injectFault, recordedRequests, seedObject } from "../stripe/control";
 import { chargeRefunded, checkoutSessionCompleted, invoicePaid, signedDelivery } from "../stripe/events";
-import { invoicePayment, paidInvoice } from "../stripe/objects";
+import { invoicePayment } from "../stripe/objects";
 import { createCampaign, kvSnapshot, ledgerOf, ORIGIN, uniqueCampaign } from "./support/campaigns";
 import { errorCode, since } from "./support/fuzz";
-import { deliverOk, WEBHOOK_SECRET } from "./support/webhooks";
+import { deliverOk, seedMonthlyGift, WEBHOOK_SECRET } from "./support/webhooks";
 
 const DOUBLE = env.STRIPE_API_URL;
 
@@ -126,11 +126,7 @@ describe("KV read failures", () => {
 		// unreadable, the invoice that the PaymentIntent paid still names it.
 		const id = uniqueCampaign("kvm");
 		await createCampaign(id);
-		const payment = `pi_${crypto.randomUUID().replaceAll("-", "")}`;
-		const invoice = `in_${crypto.randomUUID().replaceAll("-", "")}`;
-		await seedObject(DOUBLE, "payment_intent", { id: payment, amount: 2_000, metadata: {} });
-		await seedObject(DOUBLE, "invoice", paidInvoice({ invoiceId: invoice, campaign: id, amount: 2_000 }));
-		await seedObject(DOUBLE, "invoice_payment", invoicePayment({ invoice, paymentIntent: payment, amount: 2_000 }));
+		const { invoice, paymentIntent: payment } = await seedMonthlyGift(id, 2_000);
 		await deliverOk(invoicePaid({ campaign: id, amount: 2_000, invoiceId: invoice }));
 		expect(await ledgerTotal(id)).toBe(2_000);
 

@@ -15,9 +15,8 @@ import {
 	refundEvent,
 	signPayload,
 } from "../stripe/events";
-import { invoicePayment, paidInvoice } from "../stripe/objects";
 import { createCampaign, fetchWorker, kvSnapshot, ledgerOf, publicTotals, uniqueCampaign } from "./support/campaigns";
-import { deliver, deliverOk, shuffle, WEBHOOK_SECRET } from "./support/webhooks";
+import { deliver, deliverOk, seedMonthlyGift, shuffle, WEBHOOK_SECRET } from "./support/webhooks";
 
 async function ledgerTotal(id: string): Promise<number> {
 	return (await ledgerOf(id).snapshot(id))?.total ?? Number.NaN;
@@ -163,10 +162,7 @@ describe("POST /api/stripe/webhook", () => {
 	it("takes a monthly gift's refund and dispute off: the invoice's PaymentIntent is looked up at Stripe", async () => {
 		const id = uniqueCampaign();
 		await createCampaign(id);
-		const invoice = `in_${crypto.randomUUID().replaceAll("-", "")}`;
-		const intent = await seedObject<{ id: string }>(env.STRIPE_API_URL, "payment_intent", { metadata: {} });
-		const paymentIntent = intent.id;
-		await seedObject(env.STRIPE_API_URL, "invoice_payment", invoicePayment({ invoice, paymentIntent, amount: 3_000 }));
+		const { invoice, paymentIntent } = await seedMonthlyGift(id, 3_000);
 		// Like Stripe's, the event's invoice has no `payments`.
 		const paid = invoicePaid({ campaign: id, amount: 3_000, invoiceId: invoice });
 		expect((paid.data.object as { payments?: unknown }).payments).toBeUndefined();
@@ -183,11 +179,7 @@ describe("POST /api/stripe/webhook", () => {
 	it("places a monthly gift's refund that arrives before its invoice.paid, through the invoice it paid", async () => {
 		const id = uniqueCampaign();
 		await createCampaign(id);
-		const invoice = `in_${crypto.randomUUID().replaceAll("-", "")}`;
-		const intent = await seedObject<{ id: string }>(env.STRIPE_API_URL, "payment_intent", { metadata: {} });
-		const paymentIntent = intent.id;
-		await seedObject(env.STRIPE_API_URL, "invoice", paidInvoice({ invoiceId: invoice, campaign: id, amount: 2_000 }));
-		await seedObject(env.STRIPE_API_URL, "invoice_payment", invoicePayment({ invoice, paymentIntent, amount: 2_000 }));
+		const { invoice, paymentIntent } = await seedMonthlyGift(id, 2_000);
 		const early = await deliverOk(refundEvent("refund.created", { amount: 500, paymentIntent, status: "succeeded" }));
 		expect(early).toMatchObject({ outcome: "recorded", campaign: id });
 		expect(await ledgerTotal(id)).toBe(0);

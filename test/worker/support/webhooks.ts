@@ -1,6 +1,8 @@
 // Delivering signed webhooks to the worker, as Stripe does.
 import { env } from "cloudflare:workers";
+import { seedObject } from "../../stripe/control";
 import { signedDelivery } from "../../stripe/events";
+import { invoicePayment, paidInvoice } from "../../stripe/objects";
 import { fetchWorker } from "./campaigns";
 
 export const WEBHOOK_SECRET = env.STRIPE_WEBHOOK_SECRET ?? "";
@@ -15,6 +17,18 @@ export async function deliverOk(event: object): Promise<{ outcome: string; campa
 	const res = await deliver(event);
 	if (res.status !== 200) throw new Error(`webhook answered ${res.status}: ${await res.text()}`);
 	return res.json();
+}
+
+/**
+ * A monthly gift as Stripe holds it: a PaymentIntent without a campaign, the paid
+ * invoice (campaign in its subscription's metadata) and the invoice payment linking them.
+ */
+export async function seedMonthlyGift(campaign: string, amount: number): Promise<{ invoice: string; paymentIntent: string }> {
+	const invoice = `in_${crypto.randomUUID().replaceAll("-", "")}`;
+	const paymentIntent = (await seedObject<{ id: string }>(env.STRIPE_API_URL, "payment_intent", { amount, metadata: {} })).id;
+	await seedObject(env.STRIPE_API_URL, "invoice", paidInvoice({ invoiceId: invoice, campaign, amount }));
+	await seedObject(env.STRIPE_API_URL, "invoice_payment", invoicePayment({ invoice, paymentIntent, amount }));
+	return { invoice, paymentIntent };
 }
 
 export function shuffle<T>(items: T[], seed: number): T[] {
