@@ -1,16 +1,16 @@
 // The worker: one small Hono app. Routes are grouped by who calls them.
 import { Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
-import type { AppEnv } from "./env";
-import { notFound, onError } from "./errors";
+import type { AppEnv } from "./config";
+import { notFound, onError } from "./http/errors";
 import { adminPage } from "./pages/admin";
 import { pages } from "./pages/public";
 import { admin } from "./routes/admin";
-import { campaigns } from "./routes/campaigns";
+import { publicApi } from "./routes/public-api";
 import { webhook } from "./routes/webhook";
 import { widget } from "./routes/widget";
 
-export { CampaignLedger } from "./ledger/ledger";
+export { CampaignLedger } from "./campaigns/ledger/ledger";
 
 const app = new Hono<AppEnv>();
 
@@ -37,7 +37,7 @@ app.use(
 
 app.get("/healthz", (c) => c.json({ ok: true }));
 app.route("/", widget);
-app.route("/api/campaigns", campaigns);
+app.route("/api/campaigns", publicApi);
 app.route("/api/stripe/webhook", webhook);
 app.route("/api/admin", admin);
 app.route("/", pages);

@@ -11,8 +11,8 @@ import type { Context, MiddlewareHandler } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
 import { HTTPException } from "hono/http-exception";
 import { timingSafeEqual } from "hono/utils/buffer";
-import type { AppEnv, Bindings } from "../env";
-import { ApiError } from "../errors";
+import type { AppEnv, Bindings } from "../config";
+import { ApiError } from "../http/errors";
 
 const ACCESS_HEADER = "Cf-Access-Jwt-Assertion";
 

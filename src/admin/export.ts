@@ -1,6 +1,6 @@
 // Donation exports: streamed page by page from the ledger, as JSON or as CSV
 // that opens safely in a spreadsheet.
-import type { DonationRow } from "../ledger/ledger";
+import type { DonationRow } from "../campaigns/store";
 
 export const CSV_COLUMNS = [
 	"period",

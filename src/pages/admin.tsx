@@ -1,8 +1,8 @@
 // GET /admin: a server-rendered page over the admin API. The token is typed
 // once and kept in sessionStorage (never in a URL); /admin.js does the rest.
 import { Hono } from "hono";
-import type { AppEnv } from "../env";
-import { ADMIN_SCRIPT } from "./admin-script";
+import type { AppEnv } from "../config";
+import { ADMIN_JS } from "../generated/site";
 import { Layout } from "./layout";
 
 export const adminPage = new Hono<AppEnv>();
@@ -10,7 +10,7 @@ export const adminPage = new Hono<AppEnv>();
 adminPage.get("/admin.js", (c) => {
 	c.header("Content-Type", "text/javascript; charset=utf-8");
 	c.header("Cache-Control", "no-cache");
-	return c.body(ADMIN_SCRIPT);
+	return c.body(ADMIN_JS);
 });
 
 adminPage.get("/admin", (c) => {

@@ -2,10 +2,13 @@
 // thank-you page Checkout returns to, and a no-JavaScript donate page.
 import { Hono } from "hono";
 import { raw } from "hono/html";
-import { assertCampaignId } from "../campaigns/settings";
-import { requireSnapshot } from "../campaigns/store";
-import { type AppEnv, defaultCampaign } from "../env";
-import { Layout, SITE_CSS } from "./layout";
+import { campaignStore } from "../campaigns/store";
+import { type AppEnv, defaultCampaign } from "../config";
+import { isCampaignId } from "../domain/campaign-id";
+import { SITE_CSS } from "../generated/site";
+import { ApiError } from "../http/errors";
+import { campaignIdParam } from "../http/validate";
+import { Layout } from "./layout";
 import { formatMoney } from "./money";
 
 export const pages = new Hono<AppEnv>();
@@ -17,7 +20,7 @@ pages.get("/site.css", (c) => {
 });
 
 pages.get("/", (c) => {
-	const campaign = assertCampaignId(defaultCampaign(c.env));
+	const campaign = defaultCampaign(c.env);
 	const origin = new URL(c.req.url).origin;
 	const snippet = `<script src="${origin}/widget.js" data-campaign="${campaign}" async></script>`;
 	return c.html(
@@ -66,7 +69,7 @@ pages.get("/thanks", async (c) => {
 				<h1>Thank you for your support!</h1>
 				<p>Your gift helps keep independent reporting free for everyone. A receipt is on its way to your inbox.</p>
 				<p class="note">
-					Campaign: <code>{/^[a-z0-9_-]{1,64}$/.test(id) ? id : ""}</code>
+					Campaign: <code>{isCampaignId(id) ? id : ""}</code>
 				</p>
 				<p>
 					<a href="/">Back to the article</a>
@@ -77,9 +80,10 @@ pages.get("/thanks", async (c) => {
 });
 
 // Works with JavaScript off: one form per preset amount, posted to Checkout.
-pages.get("/donate/:id", async (c) => {
-	const id = assertCampaignId(c.req.param("id"));
-	const campaign = await requireSnapshot(c.env, id);
+pages.get("/donate/:id", campaignIdParam, async (c) => {
+	const { id } = c.req.valid("param");
+	const campaign = await campaignStore({ env: c.env, origin: new URL(c.req.url).origin }, id).published();
+	if (!campaign) throw new ApiError(404, "campaign_not_found", `No campaign '${id}'.`);
 	const action = `/api/campaigns/${id}/checkout`;
 	return c.html(
 		<Layout title={`Donate: ${campaign.title}`}>

@@ -1,159 +1,132 @@
 // Admin API: every route needs `Authorization: Bearer <ADMIN_TOKEN>` (or a Cloudflare
-// Access JWT, see admin/auth.ts). No CORS:
-// only the worker's own admin page (same origin) and scripts like curl call it.
-import { zValidator } from "@hono/zod-validator";
+// Access JWT, see admin/auth.ts). No CORS: only the worker's own admin page (same
+// origin) and scripts like curl call it.
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
+import { validator } from "hono/validator";
 import { z } from "zod";
 import { requireAdmin } from "../admin/auth";
 import { exportStream } from "../admin/export";
-import { resync } from "../admin/resync";
-import { assertCampaignId, orInvalid, settingsPatchSchema } from "../campaigns/settings";
-import { type CampaignSnapshot, snapshotKey } from "../campaigns/snapshot";
-import { ledger, purgePublicCache, readSnapshot, unknownCampaign } from "../campaigns/store";
-import { type AppEnv, defaultCampaign } from "../env";
-import { ApiError } from "../errors";
+import { campaignStore, listCampaigns } from "../campaigns/store";
+import type { AppEnv } from "../config";
+import { settingsPatchSchema } from "../domain/settings";
+import type { CampaignSnapshot } from "../domain/snapshot";
+import { ApiError, orBadRequest } from "../http/errors";
+import { campaignIdParam, jsonBody, limitBody, mediaTypeOf } from "../http/validate";
+import { resync } from "../recording/resync";
 import { stripeClient, stripeFailure } from "../stripe/client";
 
-/** zod failures as our 400 error shape. */
-const validJson = <T extends z.ZodType>(schema: T) =>
-	zValidator("json", schema, (result) => {
-		if (!result.success) {
-			const issue = result.error.issues[0];
-			const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";
-			throw new ApiError(400, "invalid_request", `${where}${issue?.message ?? "invalid body"}`);
-		}
-	});
-
 const resetSchema = z.object({ goals: settingsPatchSchema.shape.goals }).strict();
-const periodQuery = z.coerce.number().int().positive().optional();
+
+type Query = Record<string, string | string[]>;
+
+/** `?period=`: a period id, or null (absent or empty) for the current period. */
+function periodOf(query: Query): number | null {
+	const raw = query.period;
+	if (raw === undefined || raw === "") return null;
+	const parsed = z.coerce.number().int().positive().safeParse(raw);
+	if (!parsed.success) throw new ApiError(400, "invalid_period", "period is a positive integer.");
+	return parsed.data;
+}
+
+const periodQuery = validator("query", (query: Query) => ({ period: periodOf(query) }));
+
+/** `?format=json|csv&period=` for exports. */
+const exportQuery = validator("query", (query: Query) => {
+	const format = query.format ?? "json";
+	if (format !== "json" && format !== "csv") throw new ApiError(400, "invalid_format", "format is json or csv.");
+	return { format: format as "json" | "csv", period: periodOf(query) };
+});
 
 export const admin = new Hono<AppEnv>();
 
 admin.use("*", requireAdmin);
-admin.use(
-	"*",
-	bodyLimit({
-		maxSize: 16 * 1024,
-		onError: () => {
-			throw new ApiError(413, "payload_too_large", "Admin request bodies are limited to 16 KiB.");
-		},
-	}),
-);
-// Malformed JSON reaches zValidator as a 400 HTTPException; keep our wording.
+admin.use("*", limitBody(16 * 1024, "Admin request bodies"));
+// Bodies are JSON (a POST may also have none).
 admin.use("*", async (c, next) => {
 	if (c.req.method === "PUT" || c.req.method === "POST") {
-		const type = (c.req.header("Content-Type") ?? "").split(";")[0]?.trim().toLowerCase();
-		const length = Number(c.req.header("Content-Length") ?? "0");
-		if ((length > 0 || c.req.method === "PUT") && type !== "application/json") {
+		const hasBody = Number(c.req.header("Content-Length") ?? "0") > 0;
+		if ((hasBody || c.req.method === "PUT") && mediaTypeOf(c) !== "application/json") {
 			throw new ApiError(415, "unsupported_media_type", "Send application/json.");
 		}
 	}
 	await next();
 });
 
-function campaignParam(id: string): string {
-	return assertCampaignId(id);
+const storeOf = (c: { env: AppEnv["Bindings"]; req: { url: string } }, id: string) =>
+	campaignStore({ env: c.env, origin: new URL(c.req.url).origin }, id);
+
+async function existing(snapshot: Promise<CampaignSnapshot | null>, id: string): Promise<CampaignSnapshot> {
+	const found = await snapshot;
+	if (!found) throw unknownCampaign(id);
+	return found;
 }
 
-async function snapshotOr404(env: AppEnv["Bindings"], id: string): Promise<CampaignSnapshot> {
-	const snapshot = await ledger(env, id).snapshot(id);
-	if (!snapshot) throw unknownCampaign(id);
-	return snapshot;
+function unknownCampaign(id: string): ApiError {
+	return new ApiError(404, "campaign_not_found", `No campaign '${id}'.`);
+}
+
+function found<T>(value: T | null, id: string): T {
+	if (value === null) throw unknownCampaign(id);
+	return value;
 }
 
 admin.get("/campaigns", async (c) => {
-	const ids = new Set<string>([defaultCampaign(c.env)]);
-	let cursor: string | undefined;
-	do {
-		const page = await c.env.TOTALS.list({ prefix: snapshotKey(""), cursor });
-		for (const key of page.keys) ids.add(key.name.slice(snapshotKey("").length));
-		cursor = page.list_complete ? undefined : page.cursor;
-	} while (cursor);
-	const campaigns = (await Promise.all([...ids].map((id) => readSnapshot(c.env, id)))).filter((s) => s !== null);
-	return c.json({ campaigns });
+	return c.json({ campaigns: await listCampaigns({ env: c.env, origin: new URL(c.req.url).origin }) });
 });
 
-admin.put("/campaigns/:id", validJson(settingsPatchSchema), async (c) => {
-	const id = campaignParam(c.req.param("id"));
-	const snapshot = orInvalid(await ledger(c.env, id).configure(id, c.req.valid("json"), c.get("adminActor")));
-	await purgePublicCache(new URL(c.req.url).origin, id);
-	return c.json(snapshot);
+admin.put("/campaigns/:id", campaignIdParam, jsonBody(settingsPatchSchema), async (c) => {
+	const { id } = c.req.valid("param");
+	return c.json(orBadRequest(await storeOf(c, id).configure(c.req.valid("json"), c.get("adminActor"))));
 });
 
-admin.post("/campaigns/:id/reset", async (c) => {
-	const id = campaignParam(c.req.param("id"));
-	const text = await c.req.text();
-	let body: unknown = {};
-	try {
-		if (text.trim()) body = JSON.parse(text);
-	} catch {
-		throw new ApiError(400, "invalid_json", "The request body is not valid JSON.");
-	}
-	const parsed = resetSchema.safeParse(body);
-	if (!parsed.success) throw new ApiError(400, "invalid_request", parsed.error.issues[0]?.message ?? "invalid body");
-	const result = await ledger(c.env, id).reset(id, parsed.data.goals, c.get("adminActor"));
-	if (!result) throw unknownCampaign(id);
-	const snapshot = orInvalid(result);
-	await purgePublicCache(new URL(c.req.url).origin, id);
-	return c.json(snapshot);
+admin.post("/campaigns/:id/reset", campaignIdParam, jsonBody(resetSchema), async (c) => {
+	const { id } = c.req.valid("param");
+	const result = await storeOf(c, id).reset(c.req.valid("json").goals, c.get("adminActor"));
+	return c.json(orBadRequest(found(result, id)));
 });
 
-admin.get("/campaigns/:id/periods", async (c) => {
-	const id = campaignParam(c.req.param("id"));
-	const periods = await ledger(c.env, id).periods(id);
-	if (!periods) throw unknownCampaign(id);
-	return c.json({ campaign: id, periods });
+admin.get("/campaigns/:id/periods", campaignIdParam, async (c) => {
+	const { id } = c.req.valid("param");
+	return c.json({ campaign: id, periods: found(await storeOf(c, id).periods(), id) });
 });
 
-admin.get("/campaigns/:id/pages", async (c) => {
-	const id = campaignParam(c.req.param("id"));
-	const period = parsePeriod(c.req.query("period"));
-	const pages = await ledger(c.env, id).pages(id, period);
-	if (!pages) throw unknownCampaign(id);
-	return c.json({ campaign: id, period, pages });
+admin.get("/campaigns/:id/pages", campaignIdParam, periodQuery, async (c) => {
+	const { id } = c.req.valid("param");
+	const { period } = c.req.valid("query");
+	return c.json({ campaign: id, period, pages: found(await storeOf(c, id).pages(period), id) });
 });
 
-admin.get("/campaigns/:id/audit", async (c) => {
-	const id = campaignParam(c.req.param("id"));
-	const entries = await ledger(c.env, id).auditLog(id);
-	if (!entries) throw unknownCampaign(id);
-	return c.json({ campaign: id, entries });
+admin.get("/campaigns/:id/audit", campaignIdParam, async (c) => {
+	const { id } = c.req.valid("param");
+	return c.json({ campaign: id, entries: found(await storeOf(c, id).audit(), id) });
 });
 
-admin.get("/campaigns/:id/donations", async (c) => {
-	const id = campaignParam(c.req.param("id"));
-	const format = c.req.query("format") ?? "json";
-	if (format !== "json" && format !== "csv") throw new ApiError(400, "invalid_format", "format is json or csv.");
-	const snapshot = await snapshotOr404(c.env, id);
-	const period = parsePeriod(c.req.query("period")) ?? snapshot.period.id;
+admin.get("/campaigns/:id/donations", campaignIdParam, exportQuery, async (c) => {
+	const { id } = c.req.valid("param");
+	const query = c.req.valid("query");
+	const store = storeOf(c, id);
+	const snapshot = await existing(store.fresh(), id);
+	const period = query.period ?? snapshot.period.id;
+	const format = query.format;
 	if (period > snapshot.period.id) throw new ApiError(404, "period_not_found", `Campaign '${id}' has no period ${period}.`);
-	const stub = ledger(c.env, id);
-	const body = exportStream(format, async (after) => (await stub.donations(id, period, after, 500)) ?? []);
-	const filename = `donations-${id}-period-${period}.${format}`;
+	const body = exportStream(format, async (after) => (await store.donations(period, after, 500)) ?? []);
 	return new Response(body, {
 		headers: {
 			"Content-Type": format === "csv" ? "text/csv; charset=utf-8" : "application/json; charset=utf-8",
-			"Content-Disposition": `attachment; filename="${filename}"`,
+			"Content-Disposition": `attachment; filename="donations-${id}-period-${period}.${format}"`,
 			"Cache-Control": "no-store",
 		},
 	});
 });
 
-admin.post("/campaigns/:id/resync", async (c) => {
-	const id = campaignParam(c.req.param("id"));
-	const snapshot = await snapshotOr404(c.env, id);
+admin.post("/campaigns/:id/resync", campaignIdParam, async (c) => {
+	const { id } = c.req.valid("param");
+	const context = { env: c.env, origin: new URL(c.req.url).origin };
+	const snapshot = await existing(campaignStore(context, id).fresh(), id);
 	const stripe = stripeClient(c.env);
 	try {
-		return c.json(await resync(c.env, new URL(c.req.url).origin, stripe, snapshot));
+		return c.json(await resync(context, stripe, snapshot));
 	} catch (err) {
 		throw stripeFailure(err, "list this campaign's payments");
 	}
 });
-
-function parsePeriod(raw: string | undefined): number | null {
-	if (raw === undefined || raw === "") return null;
-	const parsed = periodQuery.safeParse(raw);
-	if (!parsed.success) throw new ApiError(400, "invalid_period", "period is a positive integer.");
-	return parsed.data ?? null;
-}

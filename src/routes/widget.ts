@@ -3,7 +3,7 @@
 // minutes, while keeping the one stable URL they pasted into their templates.
 import { Hono } from "hono";
 import { etag } from "hono/etag";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../config";
 import { WIDGET_ETAG, WIDGET_JS } from "../generated/widget";
 
 export const widget = new Hono<AppEnv>();

@@ -2,8 +2,8 @@
 // http). STRIPE_API_URL points it at a Stripe-compatible server (stripe-mock,
 // the tests' double) instead of api.stripe.com.
 import Stripe from "stripe";
-import type { Bindings } from "../env";
-import { ApiError } from "../errors";
+import type { Bindings } from "../config";
+import { ApiError } from "../http/errors";
 
 export function stripeClient(env: Bindings): Stripe {
 	if (!env.STRIPE_SECRET_KEY) {

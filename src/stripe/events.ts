@@ -1,9 +1,10 @@
-// Stripe objects and events -> ledger movements, following the money rules in
-// the design: one-time gifts count when paid, monthly gifts count per paid
+// Stripe objects -> ledger movements, following the money rules in the
+// design: one-time gifts count when paid, monthly gifts count per paid
 // invoice, refunds and lost disputes come off, reinstated disputes come back.
+// Webhooks (planEvent) and re-sync (the plan* functions) share these rules.
 import type Stripe from "stripe";
-import { normalizePage } from "../campaigns/page-url";
-import type { Donation, Movement, Reversal } from "../ledger/movements";
+import type { Donation, Movement, Reversal } from "../domain/movements";
+import { normalizePage } from "../domain/page-url";
 
 export type EventPlan =
 	| { action: "ignore"; reason: string }
@@ -13,14 +14,18 @@ export type EventPlan =
 	 */
 	| { action: "record"; campaign: string | null; movement: Movement; invoice?: string };
 
+export type RecordPlan = Extract<EventPlan, { action: "record" }>;
+
 type Metadata = Stripe.Metadata | null | undefined;
 
 // Signed events are still parsed JSON: check what the money path reads.
 const isId = (value: unknown): value is string => typeof value === "string" && value.length > 0;
 const isAmount = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
 const isCurrency = (value: unknown): value is string => typeof value === "string" && /^[a-z]{3}$/i.test(value);
-const idOf = (ref: unknown): string | null =>
+export const idOf = (ref: unknown): string | null =>
 	isId(ref) ? ref : isId((ref as { id?: unknown } | null)?.id) ? (ref as { id: string }).id : null;
+
+const ignore = (reason: string): EventPlan => ({ action: "ignore", reason });
 
 export function campaignOf(metadata: Metadata): string | null {
 	const campaign = metadata?.campaign;
@@ -69,45 +74,51 @@ export function donationFromInvoice(invoice: Stripe.Invoice, occurredAt: number)
 	};
 }
 
-function reversal(
-	kind: Reversal["kind"],
-	prefix: string,
-	id: unknown,
-	payment: string | null,
-	amount: unknown,
-	occurredAt: number,
-): EventPlan {
-	if (!payment) return { action: "ignore", reason: "no_payment_intent" };
-	if (!isId(id) || !isAmount(amount)) return { action: "ignore", reason: "malformed" };
-	return { action: "record", campaign: null, movement: { kind, key: `${prefix}:${id}`, payment, amount, occurredAt } };
+function reversal(kind: Reversal["kind"], prefix: string, id: unknown, payment: string | null, amount: unknown, at: number): EventPlan {
+	if (!payment) return ignore("no_payment_intent");
+	if (!isId(id) || !isAmount(amount)) return ignore("malformed");
+	return { action: "record", campaign: null, movement: { kind, key: `${prefix}:${id}`, payment, amount, occurredAt: at } };
+}
+
+/** A one-time gift from a completed session: counted when paid, never for a subscription's session. */
+export function planSession(session: Stripe.Checkout.Session, at: number, paid: boolean): EventPlan {
+	if (session.mode !== "payment") return ignore("counted_by_invoice");
+	if (!paid) return ignore("payment_pending");
+	const donation = donationFromSession(session, at);
+	return donation ? { action: "record", campaign: campaignOf(session.metadata), movement: donation } : ignore("no_amount");
+}
+
+/** One paid invoice of a monthly gift. */
+export function planInvoice(invoice: Stripe.Invoice, at: number): EventPlan {
+	const donation = donationFromInvoice(invoice, at);
+	if (!donation) return ignore("no_amount");
+	const campaign = campaignOf(invoiceMetadata(invoice));
+	return donation.payment
+		? { action: "record", campaign, movement: donation }
+		: { action: "record", campaign, movement: donation, invoice: invoice.id };
+}
+
+/**
+ * A Refund in its current state. Pending and requires_action refunds already
+ * left the balance; failed and canceled ones did not (they weigh 0).
+ */
+export function planRefund(refund: Stripe.Refund, at: number): EventPlan {
+	const counts = refund.status === "succeeded" || refund.status === "pending" || refund.status === "requires_action";
+	const plan = reversal("refund", "refund", refund.id, idOf(refund.payment_intent), counts ? refund.amount : 0, at);
+	return plan.action === "record" ? { ...plan, campaign: campaignOf(refund.metadata) } : plan;
 }
 
 export function planEvent(event: Stripe.Event): EventPlan {
 	const at = event.created * 1000;
 	switch (event.type) {
 		case "checkout.session.completed":
-		case "checkout.session.async_payment_succeeded": {
-			const session = event.data.object;
-			// Monthly gifts are counted from invoice.paid, never from their session.
-			if (session.mode !== "payment") return { action: "ignore", reason: "counted_by_invoice" };
-			if (event.type === "checkout.session.completed" && session.payment_status !== "paid") {
-				return { action: "ignore", reason: "payment_pending" };
-			}
-			const donation = donationFromSession(session, at);
-			if (!donation) return { action: "ignore", reason: "no_amount" };
-			return { action: "record", campaign: campaignOf(session.metadata), movement: donation };
-		}
+			return planSession(event.data.object, at, event.data.object.payment_status === "paid");
+		case "checkout.session.async_payment_succeeded":
+			return planSession(event.data.object, at, true);
 		case "checkout.session.async_payment_failed":
-			return { action: "ignore", reason: "payment_failed" };
-		case "invoice.paid": {
-			const invoice = event.data.object;
-			const donation = donationFromInvoice(invoice, at);
-			if (!donation) return { action: "ignore", reason: "no_amount" };
-			const campaign = campaignOf(invoiceMetadata(invoice));
-			return donation.payment
-				? { action: "record", campaign, movement: donation }
-				: { action: "record", campaign, movement: donation, invoice: invoice.id };
-		}
+			return ignore("payment_failed");
+		case "invoice.paid":
+			return planInvoice(event.data.object, at);
 		case "charge.refunded": {
 			const charge = event.data.object;
 			const plan = reversal("refund_total", "charge", charge.id, idOf(charge.payment_intent), charge.amount_refunded, at);
@@ -115,27 +126,16 @@ export function planEvent(event: Stripe.Event): EventPlan {
 		}
 		case "refund.created":
 		case "refund.updated":
-		case "refund.failed": {
-			const refund = event.data.object;
-			// Pending refunds already left the balance; failed and canceled ones did not.
-			const counts = refund.status === "succeeded" || refund.status === "pending" || refund.status === "requires_action";
-			const plan = reversal("refund", "refund", refund.id, idOf(refund.payment_intent), counts ? refund.amount : 0, at);
-			return plan.action === "record" ? { ...plan, campaign: campaignOf(refund.metadata) } : plan;
-		}
+		case "refund.failed":
+			return planRefund(event.data.object, at);
 		case "charge.dispute.funds_withdrawn":
 		case "charge.dispute.funds_reinstated": {
 			const dispute = event.data.object;
 			const withdrawn = event.type === "charge.dispute.funds_withdrawn";
-			return reversal(
-				withdrawn ? "dispute" : "reinstatement",
-				withdrawn ? "dispute" : "reinstated",
-				dispute.id,
-				idOf(dispute.payment_intent),
-				dispute.amount,
-				at,
-			);
+			const kind = withdrawn ? "dispute" : "reinstatement";
+			return reversal(kind, withdrawn ? "dispute" : "reinstated", dispute.id, idOf(dispute.payment_intent), dispute.amount, at);
 		}
 		default:
-			return { action: "ignore", reason: "irrelevant_type" };
+			return ignore("irrelevant_type");
 	}
 }

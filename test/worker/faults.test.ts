@@ -4,9 +4,9 @@
 import { createExecutionContext, runDurableObjectAlarm, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { snapshotKey } from "../../src/campaigns/snapshot";
-import { purgePublicCache } from "../../src/campaigns/store";
-import type { Bindings } from "../../src/env";
+import { snapshotKey } from "../../src/campaigns/keys";
+import { purgeTotals } from "../../src/campaigns/public-cache";
+import type { Bindings } from "../../src/config";
 import app from "../../src/index";
 import { injectFault, recordedRequests, seedObject } from "../stripe/control";
 import { chargeRefunded, checkoutSessionCompleted, invoicePaid, signedDelivery } from "../stripe/events";
@@ -64,7 +64,7 @@ async function ledgerTotal(id: string) {
 	return (await ledgerOf(id).snapshot(id))?.total;
 }
 
-const purgeEdgeCopy = (id: string) => purgePublicCache(ORIGIN, id);
+const purgeEdgeCopy = (id: string) => purgeTotals(ORIGIN, id);
 
 describe("KV read failures", () => {
 	it("serve the public totals from the ledger, which then rebuilds the snapshot", async () => {

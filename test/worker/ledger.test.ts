@@ -2,8 +2,8 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { snapshotKey } from "../../src/campaigns/snapshot";
-import type { Movement } from "../../src/ledger/movements";
+import { snapshotKey } from "../../src/campaigns/keys";
+import type { Movement } from "../../src/domain/movements";
 import { createCampaign, donation, entry, kvSnapshot, ledgerOf, uniqueCampaign } from "./support/campaigns";
 
 describe("CampaignLedger", () => {

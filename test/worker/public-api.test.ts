@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { snapshotKey } from "../../src/campaigns/snapshot";
-import { purgePublicCache } from "../../src/campaigns/store";
+import { snapshotKey } from "../../src/campaigns/keys";
+import { purgeTotals } from "../../src/campaigns/public-cache";
 import { createCampaign, donation, entry, fetchWorker, ledgerOf, ORIGIN, publicTotals, uniqueCampaign } from "./support/campaigns";
 
 describe("GET /api/campaigns/:id", () => {
@@ -42,7 +42,7 @@ describe("GET /api/campaigns/:id", () => {
 		await createCampaign(id);
 		await ledgerOf(id).record(id, entry(donation(4_200)));
 		await env.TOTALS.delete(snapshotKey(id));
-		await purgePublicCache(ORIGIN, id);
+		await purgeTotals(ORIGIN, id);
 		expect(await env.TOTALS.get(snapshotKey(id))).toBeNull();
 		expect((await publicTotals(id)).total).toBe(4_200);
 		const backfilled = await env.TOTALS.get<{ total: number }>(snapshotKey(id), "json");
@@ -61,7 +61,7 @@ describe("GET /api/campaigns/:id", () => {
 		await env.TOTALS.put(snapshotKey(id), JSON.stringify(changed));
 		const res = await fetchWorker(`/api/campaigns/${id}?bust=${Math.random()}`);
 		expect(((await res.json()) as { total: number }).total).toBe(0);
-		await purgePublicCache(ORIGIN, id);
+		await purgeTotals(ORIGIN, id);
 		expect((await publicTotals(id)).total).toBe(123);
 	});
 

@@ -1,8 +1,9 @@
 // Helpers for tests that run inside workerd against the real worker, KV and ledger.
 import { env, exports } from "cloudflare:workers";
-import type { SettingsPatch } from "../../../src/campaigns/settings";
-import { type CampaignSnapshot, snapshotKey } from "../../../src/campaigns/snapshot";
-import type { Movement } from "../../../src/ledger/movements";
+import { snapshotKey } from "../../../src/campaigns/keys";
+import type { Movement } from "../../../src/domain/movements";
+import type { SettingsPatch } from "../../../src/domain/settings";
+import type { CampaignSnapshot } from "../../../src/domain/snapshot";
 
 export const ORIGIN = "https://donate.example";
 

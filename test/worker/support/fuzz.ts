@@ -3,7 +3,7 @@
 // arbitraries for hostile input.
 import { env } from "cloudflare:workers";
 import fc from "fast-check";
-import { snapshotKey } from "../../../src/campaigns/snapshot";
+import { snapshotKey } from "../../../src/campaigns/keys";
 import { fetchWorker, ledgerOf } from "./campaigns";
 
 export const ADMIN_TOKEN = env.ADMIN_TOKEN ?? "";

@@ -1,16 +1,6 @@
 // What an admin can set on a campaign, its defaults, and how it is validated.
 import { z } from "zod";
-import { ApiError } from "../errors";
-
-/** Campaign ids appear in URLs, KV keys and CSV exports: keep them boring. */
-export const CAMPAIGN_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
-
-export function assertCampaignId(id: string): string {
-	if (!CAMPAIGN_ID.test(id)) {
-		throw new ApiError(400, "invalid_campaign_id", "Campaign ids are 1-64 lowercase letters, digits, '-' or '_'.");
-	}
-	return id;
-}
+import { firstIssue, type Invalid } from "./issues";
 
 // Stripe's limit for a single amount is 8 digits in minor units.
 const STRIPE_MAX_AMOUNT = 99_999_999;
@@ -54,21 +44,8 @@ export const DEFAULT_SETTINGS: CampaignSettings = {
 	maxAmount: 1_000_000,
 };
 
-/** A validation failure, returned as a value: thrown errors lose their type across Durable Object RPC. */
-export interface Invalid {
-	invalid: string;
-}
-
 /** Merges a patch over the current settings and validates the result as a whole. */
 export function mergeSettings(current: CampaignSettings, patch: SettingsPatch): CampaignSettings | Invalid {
 	const merged = settingsSchema.safeParse({ ...current, ...patch });
-	if (merged.success) return merged.data;
-	const issue = merged.error.issues[0];
-	const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";
-	return { invalid: `${where}${issue?.message ?? "invalid settings"}` };
-}
-
-export function orInvalid<T extends object>(result: T | Invalid): T {
-	if ("invalid" in result) throw new ApiError(400, "invalid_settings", result.invalid);
-	return result;
+	return merged.success ? merged.data : { invalid: firstIssue(merged.error) };
 }

@@ -2,6 +2,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { type Invalid, isInvalid } from "../domain/issues";
 
 export class ApiError extends Error {
 	constructor(
@@ -16,6 +17,12 @@ export class ApiError extends Error {
 
 export function errorBody(code: string, message: string) {
 	return { error: { code, message } };
+}
+
+/** A settings change the ledger refused (returned as a value across RPC) becomes a 400. */
+export function orBadRequest<T extends object>(result: T | Invalid, code = "invalid_settings"): T {
+	if (isInvalid(result)) throw new ApiError(400, code, result.invalid);
+	return result;
 }
 
 // Statuses that Hono's own middleware raises (bodyLimit, bearerAuth, ...).

@@ -1,4 +1,4 @@
-// The worker's bindings: what wrangler.toml declares (generated into
+// The worker's configuration. Bindings: what wrangler.toml declares (generated into
 // worker-configuration.d.ts by `wrangler types`) plus the secrets, which live in
 // .dev.vars locally and `wrangler secret put` in production.
 declare global {
@@ -33,6 +33,7 @@ export function allowedOrigins(env: Bindings): Set<string> {
 	);
 }
 
+/** The campaign that exists without admin action (created on first use). */
 export function defaultCampaign(env: Bindings): string {
 	return env.DEFAULT_CAMPAIGN || "main";
 }

@@ -1,5 +1,5 @@
 // The public view of a campaign: what the widget reads. The ledger builds it,
-// KV publishes it, the edge cache keeps a copy.
+// KV publishes it, the edge cache keeps a copy. The widget imports this type.
 import type { CampaignSettings } from "./settings";
 
 export interface CampaignSnapshot extends CampaignSettings {
@@ -11,8 +11,3 @@ export interface CampaignSnapshot extends CampaignSettings {
 	period: { id: number; startedAt: string };
 	updatedAt: string;
 }
-
-export const snapshotKey = (campaignId: string) => `campaign:${campaignId}`;
-
-/** Where refund and dispute events find the campaign of a payment. */
-export const paymentKey = (paymentId: string) => `payment:${paymentId}`;

@@ -1,0 +1,93 @@
+// The campaign row and its periods inside a ledger: settings, the current
+// period, starting a new one, and the audit trail of admin changes.
+import type { CampaignSettings } from "../../domain/settings";
+
+export interface StoredCampaign {
+	id: string;
+	settings: CampaignSettings;
+	updatedAt: number;
+}
+
+export interface CurrentPeriod {
+	id: number;
+	startedAt: number;
+}
+
+/** One admin change. `before` and `after` stay JSON text across RPC (typed RPC cannot carry `unknown`). */
+export interface AuditRow {
+	id: number;
+	at: string;
+	actor: string;
+	action: string;
+	before: string | null;
+	after: string | null;
+}
+
+export interface AuditEntry extends Omit<AuditRow, "before" | "after"> {
+	before: unknown;
+	after: unknown;
+}
+
+export const parseAuditRow = (row: AuditRow): AuditEntry => ({
+	...row,
+	before: row.before === null ? null : JSON.parse(row.before),
+	after: row.after === null ? null : JSON.parse(row.after),
+});
+
+export const iso = (ms: number) => new Date(ms).toISOString();
+
+export function readCampaign(sql: SqlStorage): StoredCampaign | null {
+	const row = sql.exec("SELECT id, settings, updated_at FROM campaign").toArray()[0];
+	if (!row) return null;
+	return { id: String(row.id), settings: JSON.parse(String(row.settings)) as CampaignSettings, updatedAt: Number(row.updated_at) };
+}
+
+export function insertCampaign(sql: SqlStorage, campaignId: string, settings: CampaignSettings, now: number): void {
+	sql.exec("INSERT INTO campaign (singleton, id, settings, updated_at) VALUES (1, ?, ?, ?)", campaignId, JSON.stringify(settings), now);
+	sql.exec("INSERT INTO periods (id, started_at, goals) VALUES (1, ?, ?)", now, JSON.stringify(settings.goals));
+}
+
+export function saveSettings(sql: SqlStorage, settings: CampaignSettings, now: number): void {
+	sql.exec("UPDATE campaign SET settings = ?, updated_at = ?", JSON.stringify(settings), now);
+	sql.exec("UPDATE periods SET goals = ? WHERE ended_at IS NULL", JSON.stringify(settings.goals));
+}
+
+export function currentPeriod(sql: SqlStorage): CurrentPeriod {
+	const row = sql.exec("SELECT id, started_at FROM periods WHERE ended_at IS NULL").one();
+	return { id: Number(row.id), startedAt: Number(row.started_at) };
+}
+
+/** Ends the current period and opens the next at zero; returns the new period's id. */
+export function startPeriod(sql: SqlStorage, goals: number[], now: number): number {
+	const old = currentPeriod(sql);
+	// Periods are ordered by start time; keep them strictly increasing.
+	const startedAt = Math.max(now, old.startedAt + 1);
+	sql.exec("UPDATE periods SET ended_at = ? WHERE id = ?", startedAt, old.id);
+	sql.exec("INSERT INTO periods (id, started_at, goals) VALUES (?, ?, ?)", old.id + 1, startedAt, JSON.stringify(goals));
+	return old.id + 1;
+}
+
+export function writeAudit(sql: SqlStorage, now: number, actor: string, action: string, before: unknown, after: unknown): void {
+	sql.exec(
+		"INSERT INTO audit (at, actor, action, before, after) VALUES (?, ?, ?, ?, ?)",
+		now,
+		actor,
+		action,
+		before === null ? null : JSON.stringify(before),
+		after === null ? null : JSON.stringify(after),
+	);
+}
+
+export function readAudit(sql: SqlStorage, limit: number): AuditRow[] {
+	return sql
+		.exec("SELECT * FROM audit ORDER BY id DESC LIMIT ?", limit)
+		.toArray()
+		.map((r) => ({
+			id: Number(r.id),
+			at: iso(Number(r.at)),
+			actor: String(r.actor),
+			action: String(r.action),
+			before: r.before === null ? null : String(r.before),
+			after: r.after === null ? null : String(r.after),
+		}));
+}

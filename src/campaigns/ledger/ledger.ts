@@ -1,0 +1,151 @@
+// CampaignLedger: the exact ledger of one campaign, one Durable Object per
+// campaign (idFromName(campaignId)). Every write runs inside the object,
+// serialized and in one SQLite transaction; after each change the object
+// publishes the campaign snapshot to KV, where page views read it.
+//
+// This class is the RPC surface and the transaction boundary; the SQL lives
+// beside it: campaign.ts (settings, periods, audit), movements.ts (money),
+// reports.ts (reads), migrations.ts (schema), publisher.ts (KV).
+import { DurableObject } from "cloudflare:workers";
+import { type Bindings, defaultCampaign } from "../../config";
+import { type Invalid, isInvalid } from "../../domain/issues";
+import type { LedgerEntry, RecordOutcome } from "../../domain/movements";
+import { type CampaignSettings, DEFAULT_SETTINGS, mergeSettings, type SettingsPatch } from "../../domain/settings";
+import type { CampaignSnapshot } from "../../domain/snapshot";
+import { type AuditRow, currentPeriod, insertCampaign, readAudit, readCampaign, saveSettings, startPeriod, writeAudit } from "./campaign";
+import { migrate, schemaVersion } from "./migrations";
+import { applyEntry } from "./movements";
+import { SnapshotPublisher } from "./publisher";
+import {
+	buildSnapshot,
+	type DonationRow,
+	donationPage,
+	type PageSummary,
+	type PeriodSummary,
+	pageSummaries,
+	periodSummaries,
+} from "./reports";
+
+export class CampaignLedger extends DurableObject<Bindings> {
+	private readonly sql: SqlStorage;
+	private readonly publisher: SnapshotPublisher;
+	/** The schema version of this object's storage; 0 while it holds no ledger. */
+	private version: number;
+
+	constructor(ctx: DurableObjectState, env: Bindings) {
+		super(ctx, env);
+		this.sql = ctx.storage.sql;
+		this.publisher = new SnapshotPublisher(
+			() => this.env.TOTALS,
+			() => buildSnapshot(this.sql),
+			() => ctx.storage.setAlarm(Date.now() + 2_000),
+		);
+		// An object that holds a ledger is brought up to date before any call; an empty one stays empty
+		// (an id nobody created must not leave storage behind).
+		this.version = schemaVersion(this.sql);
+		if (this.version > 0) this.version = migrate(ctx.storage);
+	}
+
+	/** The public snapshot, or null for a campaign nobody created. Backfills KV. */
+	async snapshot(campaignId: string): Promise<CampaignSnapshot | null> {
+		if (!this.ensure(campaignId)) return null;
+		await this.publisher.publish();
+		return buildSnapshot(this.sql);
+	}
+
+	/** Records one money movement exactly once (by event id and by natural key). */
+	async record(campaignId: string, entry: LedgerEntry): Promise<RecordOutcome> {
+		const [outcome = "unknown_campaign"] = await this.recordMany(campaignId, [entry]);
+		return outcome;
+	}
+
+	/** Records many movements in one transaction and publishes once; each is deduplicated as `record` does. */
+	async recordMany(campaignId: string, entries: LedgerEntry[]): Promise<RecordOutcome[]> {
+		if (!this.ensure(campaignId)) return entries.map(() => "unknown_campaign");
+		const now = Date.now();
+		const outcomes = this.ctx.storage.transactionSync(() => entries.map((entry) => applyEntry(this.sql, entry, now)));
+		const recorded = entries.filter((_, i) => outcomes[i] === "recorded");
+		await Promise.all(
+			recorded.map(({ movement: m }) => (m.kind === "donation" && m.payment ? this.publisher.indexPayment(m.payment, campaignId) : null)),
+		);
+		if (recorded.length > 0) await this.publisher.publish();
+		return outcomes;
+	}
+
+	/** Creates the campaign or changes its settings; returns the new snapshot. */
+	async configure(campaignId: string, patch: SettingsPatch, actor: string): Promise<CampaignSnapshot | Invalid> {
+		const existing = this.ensure(campaignId);
+		const next = mergeSettings(existing ?? DEFAULT_SETTINGS, patch);
+		if (isInvalid(next)) return next;
+		const now = Date.now();
+		if (!existing) this.version = migrate(this.ctx.storage);
+		this.ctx.storage.transactionSync(() => {
+			if (!existing) insertCampaign(this.sql, campaignId, next, now);
+			saveSettings(this.sql, next, now);
+			writeAudit(this.sql, now, actor, existing ? "update" : "create", existing ?? null, next);
+		});
+		await this.publisher.publish();
+		return buildSnapshot(this.sql);
+	}
+
+	/** Starts a new period at zero; the old one and its gifts stay as they are. */
+	async reset(campaignId: string, goals: number[] | undefined, actor: string): Promise<CampaignSnapshot | Invalid | null> {
+		const settings = this.ensure(campaignId);
+		if (!settings) return null;
+		const next = goals ? mergeSettings(settings, { goals }) : settings;
+		if (isInvalid(next)) return next;
+		const now = Date.now();
+		this.ctx.storage.transactionSync(() => {
+			const old = currentPeriod(this.sql);
+			const period = startPeriod(this.sql, next.goals, now);
+			saveSettings(this.sql, next, now);
+			writeAudit(this.sql, now, actor, "reset", { period: old.id, goals: settings.goals }, { period, goals: next.goals });
+		});
+		await this.publisher.publish();
+		return buildSnapshot(this.sql);
+	}
+
+	async periods(campaignId: string): Promise<PeriodSummary[] | null> {
+		return this.ensure(campaignId) ? periodSummaries(this.sql) : null;
+	}
+
+	/** One page of a period's gifts (the current one when `period` is null), oldest first. */
+	async donations(campaignId: string, period: number | null, after: number, limit: number): Promise<DonationRow[] | null> {
+		if (!this.ensure(campaignId)) return null;
+		return donationPage(this.sql, period ?? currentPeriod(this.sql).id, after, limit);
+	}
+
+	/** Totals per article for a period (the current one when null), best first. */
+	async pages(campaignId: string, period: number | null): Promise<PageSummary[] | null> {
+		if (!this.ensure(campaignId)) return null;
+		return pageSummaries(this.sql, period ?? currentPeriod(this.sql).id);
+	}
+
+	async auditLog(campaignId: string, limit = 200): Promise<AuditRow[] | null> {
+		return this.ensure(campaignId) ? readAudit(this.sql, limit) : null;
+	}
+
+	/** Retries a KV publish that failed (KV allows about one write per second per key). */
+	override async alarm(): Promise<void> {
+		await this.publisher.publish();
+	}
+
+	/** The campaign's settings, or null for one nobody created; the default campaign is created on first use. */
+	private ensure(campaignId: string): CampaignSettings | null {
+		// An object still empty at start may have been given a ledger since (by another instance's write).
+		if (this.version === 0 && schemaVersion(this.sql) > 0) this.version = migrate(this.ctx.storage);
+		const stored = this.version > 0 ? readCampaign(this.sql) : null;
+		if (stored) {
+			if (stored.id !== campaignId) throw new Error(`ledger of ${stored.id} asked about ${campaignId}`);
+			return stored.settings;
+		}
+		if (campaignId !== defaultCampaign(this.env)) return null;
+		const now = Date.now();
+		this.version = migrate(this.ctx.storage);
+		this.ctx.storage.transactionSync(() => {
+			insertCampaign(this.sql, campaignId, DEFAULT_SETTINGS, now);
+			writeAudit(this.sql, now, "system", "create", null, DEFAULT_SETTINGS);
+		});
+		return DEFAULT_SETTINGS;
+	}
+}

@@ -1,0 +1,93 @@
+// Public campaign API: the totals every page view reads, and Checkout creation.
+// CORS `*` without credentials: any publisher page may call these.
+import { Hono } from "hono";
+import { cors } from "hono/cors";
+import { z } from "zod";
+import { campaignStore } from "../campaigns/store";
+import { type AppEnv, allowedOrigins } from "../config";
+import { normalizePage } from "../domain/page-url";
+import { ApiError } from "../http/errors";
+import { campaignIdParam, FORM_TYPES, isFormPost, jsonOrFormBody, limitBody, requireMediaType } from "../http/validate";
+import { checkoutParams, returnUrls } from "../stripe/checkout";
+import { stripeClient, stripeFailure } from "../stripe/client";
+
+const amount = z.number().int("amount must be an integer in minor units (cents)").positive().max(99_999_999);
+const checkoutFields = {
+	interval: z.enum(["once", "month"]).default("once"),
+	returnUrl: z.string().max(2048).optional(),
+	page: z.string().max(2048).optional(),
+};
+// JSON must send a number; a plain HTML form can only send text.
+const jsonCheckout = z.object({ amount, ...checkoutFields });
+const formCheckout = z.object({
+	amount: z
+		.string()
+		.regex(/^\d{1,9}$/, "amount must be whole minor units (cents)")
+		.transform(Number)
+		.pipe(amount),
+	...checkoutFields,
+});
+
+export const publicApi = new Hono<AppEnv>();
+
+publicApi.use(
+	"*",
+	cors({ origin: "*", allowMethods: ["GET", "POST", "OPTIONS"], allowHeaders: ["Content-Type", "Idempotency-Key"], maxAge: 86_400 }),
+);
+
+publicApi.get("/:id", campaignIdParam, async (c) => {
+	const origin = new URL(c.req.url).origin;
+	const store = campaignStore({ env: c.env, origin }, c.req.valid("param").id);
+	const totals = await store.publicTotals((work) => c.executionCtx.waitUntil(work));
+	return c.body(totals.body, totals.status, { "Content-Type": "application/json", "Cache-Control": totals.cacheControl });
+});
+
+publicApi.post(
+	"/:id/checkout",
+	limitBody(8 * 1024, "Request bodies"),
+	campaignIdParam,
+	requireMediaType(["application/json", ...FORM_TYPES], "Send application/json (or a form post)."),
+	jsonOrFormBody(jsonCheckout, formCheckout),
+	async (c) => {
+		const { id } = c.req.valid("param");
+		const body = c.req.valid("json");
+		const origin = new URL(c.req.url).origin;
+		const campaign = await campaignStore({ env: c.env, origin }, id).published();
+		if (!campaign) throw new ApiError(404, "campaign_not_found", `No campaign '${id}'.`);
+		if (body.amount < campaign.minAmount || body.amount > campaign.maxAmount) {
+			throw new ApiError(
+				400,
+				"amount_out_of_range",
+				`amount must be between ${campaign.minAmount} and ${campaign.maxAmount} (minor units).`,
+			);
+		}
+
+		const client = c.req.header("CF-Connecting-IP") ?? "local";
+		const { success } = await c.env.CHECKOUT_LIMITER.limit({ key: client });
+		if (!success) throw new ApiError(429, "rate_limited", "Too many checkout attempts; please wait a minute.", { "Retry-After": "60" });
+
+		const stripe = stripeClient(c.env);
+		const back = returnUrls(body.returnUrl, allowedOrigins(c.env), origin, id);
+		const params = checkoutParams(campaign, {
+			amount: body.amount,
+			interval: body.interval,
+			page: normalizePage(body.page),
+			successUrl: back.success,
+			cancelUrl: back.cancel,
+		});
+		const idempotencyKey = clientIdempotencyKey(c.req.header("Idempotency-Key")) ?? crypto.randomUUID();
+		let session: { id: string; url: string | null };
+		try {
+			session = await stripe.checkout.sessions.create(params, { idempotencyKey: `checkout:${id}:${idempotencyKey}` });
+		} catch (err) {
+			throw stripeFailure(err, "start the checkout");
+		}
+		if (!session.url) throw new ApiError(502, "stripe_error", "Stripe returned no Checkout URL.");
+		if (isFormPost(c)) return c.redirect(session.url, 303);
+		return c.json({ id: session.id, url: session.url }, 200, { "Cache-Control": "no-store" });
+	},
+);
+
+function clientIdempotencyKey(header: string | undefined): string | null {
+	return header && /^[\w-]{8,128}$/.test(header) ? header : null;
+}
