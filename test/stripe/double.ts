@@ -20,6 +20,8 @@
 // State lives in the instance. Test files running in parallel share one
 // double, so tests never reset it: they tag what they create with a unique
 // campaign id and filter by it.
+
+import { HOSTED_UI_MODES, validateSessionCreate, ZERO_DECIMAL } from "./checkout.ts";
 import {
 	checkoutSessionBase,
 	clone,
@@ -32,8 +34,28 @@ import {
 	randomId,
 	seedBase,
 } from "./objects.ts";
+import {
+	asObject,
+	campaignOf,
+	canonicalJson,
+	decodeStripeForm,
+	escapeHtml,
+	fail,
+	idOf,
+	invalid,
+	json,
+	parseInteger,
+	pathMatches,
+	readJson,
+	rejectUnknown,
+	type StripeErrorBody,
+	StripeErrorResponse,
+	sleep,
+	str,
+} from "./wire.ts";
 
 export type { DoubleObjectType, JsonObject } from "./objects.ts";
+export { decodeStripeForm } from "./wire.ts";
 
 export interface RecordedRequest {
 	method: string;
@@ -110,467 +132,6 @@ export interface StripeDoubleOptions {
 	maxRecordedRequests?: number;
 }
 
-interface StripeErrorBody {
-	type: string;
-	message: string;
-	code?: string;
-	param?: string;
-	decline_code?: string;
-	doc_url?: string;
-}
-
-class StripeErrorResponse extends Error {
-	readonly status: number;
-	readonly error: StripeErrorBody;
-	constructor(status: number, error: StripeErrorBody) {
-		super(error.message);
-		this.status = status;
-		this.error = error;
-	}
-}
-
-function fail(status: number, error: StripeErrorBody): never {
-	throw new StripeErrorResponse(status, error);
-}
-
-function missing(param: string): never {
-	fail(400, {
-		type: "invalid_request_error",
-		code: "parameter_missing",
-		param,
-		message: `Missing required param: ${param}.`,
-	});
-}
-
-function invalid(param: string, message: string, code?: string): never {
-	fail(400, {
-		type: "invalid_request_error",
-		param,
-		message,
-		...(code ? { code } : {}),
-	});
-}
-
-// ---------------------------------------------------------------------------
-// Bracket-notation form decoding
-
-const UNSAFE_KEYS = new Set(["__proto__", "constructor", "prototype"]);
-const MAX_INDEX = 10_000;
-
-/** Splits `a[b][0][]` into ["a", "b", "0", ""]. */
-function keySegments(key: string): string[] {
-	const open = key.indexOf("[");
-	if (open <= 0 || !key.endsWith("]")) return [key];
-	const segments = [key.slice(0, open)];
-	const rest = key.slice(open);
-	const re = /\[([^[\]]*)\]/g;
-	let consumed = 0;
-	for (let m = re.exec(rest); m; m = re.exec(rest)) {
-		if (m.index !== consumed) return [key];
-		segments.push(m[1] ?? "");
-		consumed = m.index + m[0].length;
-	}
-	return consumed === rest.length ? segments : [key];
-}
-
-function isIndex(segment: string): boolean {
-	return segment === "" || (/^\d+$/.test(segment) && Number(segment) <= MAX_INDEX);
-}
-
-/**
- * Decodes Stripe's bracket notation into nested objects: numeric (or empty)
- * segments make arrays, values stay strings, as Stripe receives them.
- */
-export function decodeStripeForm(pairs: Iterable<[string, string]>): JsonObject {
-	const root: JsonObject = {};
-	for (const [key, value] of pairs) {
-		const segments = keySegments(key);
-		if (segments.some((s) => UNSAFE_KEYS.has(s))) continue;
-		let node: Record<string, unknown> | unknown[] = root;
-		for (let i = 0; i < segments.length; i++) {
-			let segment = segments[i] ?? "";
-			if (Array.isArray(node) && segment === "") segment = String(node.length);
-			const container = node as Record<string, unknown>;
-			if (i === segments.length - 1) {
-				container[segment] = value;
-				break;
-			}
-			const next = segments[i + 1] ?? "";
-			let child = container[segment];
-			if (child === null || typeof child !== "object") {
-				child = isIndex(next) ? [] : {};
-				container[segment] = child;
-			}
-			node = child as Record<string, unknown> | unknown[];
-		}
-	}
-	return compactArrays(root) as JsonObject;
-}
-
-/** Sparse arrays (e.g. only `[1]` sent) become dense, like Stripe's parser. */
-function compactArrays(value: unknown): unknown {
-	if (Array.isArray(value)) return value.filter((v) => v !== undefined).map(compactArrays);
-	if (value && typeof value === "object") {
-		const out: JsonObject = {};
-		for (const [k, v] of Object.entries(value)) out[k] = compactArrays(v);
-		return out;
-	}
-	return value;
-}
-
-function canonicalJson(value: unknown): string {
-	if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-	if (value && typeof value === "object") {
-		const entries = Object.entries(value)
-			.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-			.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`);
-		return `{${entries.join(",")}}`;
-	}
-	return JSON.stringify(value);
-}
-
-// ---------------------------------------------------------------------------
-// Small readers over parsed params
-
-function asObject(value: unknown): JsonObject | undefined {
-	return value && typeof value === "object" && !Array.isArray(value) ? (value as JsonObject) : undefined;
-}
-
-function str(value: unknown): string | undefined {
-	return typeof value === "string" ? value : undefined;
-}
-
-function campaignOf(params: JsonObject): string | undefined {
-	const direct = str(asObject(params.metadata)?.campaign);
-	if (direct !== undefined) return direct;
-	for (const key of ["payment_intent_data", "subscription_data"]) {
-		const nested = str(asObject(asObject(params[key])?.metadata)?.campaign);
-		if (nested !== undefined) return nested;
-	}
-	return undefined;
-}
-
-function pathMatches(pattern: string | undefined, path: string): boolean {
-	if (!pattern) return true;
-	return pattern.endsWith("*") ? path.startsWith(pattern.slice(0, -1)) : path === pattern;
-}
-
-function parseInteger(param: string, value: unknown): number {
-	if (typeof value !== "string" || !/^-?\d+$/.test(value.trim())) {
-		invalid(param, `Invalid integer: ${String(value)}`, "parameter_invalid_integer");
-	}
-	return Number.parseInt(value, 10);
-}
-
-function parseMetadata(param: string, value: unknown): Record<string, string> {
-	if (value === undefined || value === "") return {};
-	const obj = asObject(value);
-	if (!obj) invalid(param, `Invalid object`, "parameter_invalid_empty");
-	const entries = Object.entries(obj);
-	if (entries.length > 50) invalid(param, "Metadata can have at most 50 keys.");
-	const out: Record<string, string> = {};
-	for (const [key, v] of entries) {
-		if (typeof v !== "string") invalid(`${param}[${key}]`, `Invalid string: ${JSON.stringify(v)}`);
-		if (key.length > 40) {
-			invalid(`${param}[${key}]`, "Metadata keys can have up to 40 characters.");
-		}
-		if (v.length > 500) {
-			invalid(`${param}[${key}]`, "Metadata values can have up to 500 characters.");
-		}
-		if (v !== "") out[key] = v;
-	}
-	return out;
-}
-
-function rejectUnknown(prefix: string, obj: JsonObject, allowed: readonly string[]): void {
-	for (const key of Object.keys(obj)) {
-		if (!allowed.includes(key)) {
-			const param = prefix ? `${prefix}[${key}]` : key;
-			fail(400, {
-				type: "invalid_request_error",
-				code: "parameter_unknown",
-				param,
-				message: `Received unknown parameter: ${param}`,
-			});
-		}
-	}
-}
-
-// Accepted top-level params of POST /v1/checkout/sessions (from stripe@23's
-// Checkout.SessionCreateParams); anything else is rejected like Stripe does.
-const SESSION_CREATE_PARAMS = [
-	"adaptive_pricing",
-	"after_expiration",
-	"allow_promotion_codes",
-	"allowed_payment_method_types",
-	"automatic_tax",
-	"billing_address_collection",
-	"branding_settings",
-	"cancel_url",
-	"client_reference_id",
-	"consent_collection",
-	"currency",
-	"custom_fields",
-	"custom_text",
-	"customer",
-	"customer_account",
-	"customer_creation",
-	"customer_email",
-	"customer_update",
-	"discounts",
-	"excluded_payment_method_types",
-	"expand",
-	"expires_at",
-	"integration_identifier",
-	"invoice_creation",
-	"line_items",
-	"locale",
-	"managed_payments",
-	"metadata",
-	"mode",
-	"name_collection",
-	"optional_items",
-	"origin_context",
-	"payment_intent_data",
-	"payment_method_collection",
-	"payment_method_configuration",
-	"payment_method_data",
-	"payment_method_options",
-	"payment_method_types",
-	"permissions",
-	"phone_number_collection",
-	"redirect_on_completion",
-	"return_url",
-	"saved_payment_method_options",
-	"setup_intent_data",
-	"shipping_address_collection",
-	"shipping_options",
-	"submit_type",
-	"subscription_data",
-	"success_url",
-	"tax_id_collection",
-	"ui_mode",
-	"wallet_options",
-] as const;
-const LINE_ITEM_PARAMS = ["adjustable_quantity", "dynamic_tax_rates", "metadata", "price", "price_data", "quantity", "tax_rates"] as const;
-const PRICE_DATA_PARAMS = [
-	"currency",
-	"product",
-	"product_data",
-	"recurring",
-	"tax_behavior",
-	"unit_amount",
-	"unit_amount_decimal",
-] as const;
-const PRODUCT_DATA_PARAMS = ["description", "images", "metadata", "name", "tax_code", "tax_details", "unit_label"] as const;
-const MODES = ["payment", "subscription", "setup"];
-const SUBMIT_TYPES = ["auto", "book", "donate", "pay", "subscribe"];
-const UI_MODES = ["hosted_page", "embedded_page", "elements", "form", "hosted", "embedded", "custom"];
-const HOSTED_UI_MODES = ["hosted_page", "hosted"];
-const INTERVALS = ["day", "week", "month", "year"];
-const ZERO_DECIMAL = new Set([
-	"bif",
-	"clp",
-	"djf",
-	"gnf",
-	"jpy",
-	"kmf",
-	"krw",
-	"mga",
-	"pyg",
-	"rwf",
-	"ugx",
-	"vnd",
-	"vuv",
-	"xaf",
-	"xof",
-	"xpf",
-]);
-
-interface ValidatedSession {
-	mode: string;
-	currency: string | null;
-	amount: number | null;
-	metadata: Record<string, string>;
-	successUrl: string | null;
-	cancelUrl: string | null;
-	returnUrl: string | null;
-	submitType: string | null;
-	uiMode: string;
-	paymentIntentMetadata: Record<string, string> | null;
-	subscriptionMetadata: Record<string, string> | null;
-}
-
-function validateSessionCreate(p: JsonObject): ValidatedSession {
-	rejectUnknown("", p, SESSION_CREATE_PARAMS);
-	const mode = p.mode;
-	if (mode === undefined || mode === "") missing("mode");
-	if (typeof mode !== "string" || !MODES.includes(mode)) {
-		invalid("mode", `Invalid mode: must be one of payment, setup, or subscription`);
-	}
-	const uiMode = p.ui_mode === undefined ? "hosted_page" : p.ui_mode;
-	if (typeof uiMode !== "string" || !UI_MODES.includes(uiMode)) {
-		invalid("ui_mode", `Invalid ui_mode: must be one of ${UI_MODES.slice(0, 4).join(", ")}`);
-	}
-	const hosted = HOSTED_UI_MODES.includes(uiMode);
-	const successUrl = str(p.success_url) ?? null;
-	const cancelUrl = str(p.cancel_url) ?? null;
-	const returnUrl = str(p.return_url) ?? null;
-	if (hosted) {
-		if (!successUrl) missing("success_url");
-		checkUrl("success_url", successUrl);
-		if (cancelUrl) checkUrl("cancel_url", cancelUrl);
-		if (returnUrl) {
-			invalid("return_url", `You can only set return_url when ui_mode is embedded_page or elements.`);
-		}
-	} else {
-		if (successUrl) {
-			invalid("success_url", `You can only set success_url when ui_mode is hosted_page.`);
-		}
-		if (cancelUrl) {
-			invalid("cancel_url", `You can only set cancel_url when ui_mode is hosted_page.`);
-		}
-	}
-	const submitType = p.submit_type === undefined ? null : p.submit_type;
-	if (submitType !== null) {
-		if (typeof submitType !== "string" || !SUBMIT_TYPES.includes(submitType)) {
-			invalid("submit_type", `Invalid submit_type: must be one of ${SUBMIT_TYPES.join(", ")}`);
-		}
-		if (mode === "subscription") {
-			invalid("submit_type", "`submit_type` can only be used with Checkout Sessions in `payment` or `setup` mode.");
-		}
-	}
-	const metadata = parseMetadata("metadata", p.metadata);
-	let paymentIntentMetadata: Record<string, string> | null = null;
-	let subscriptionMetadata: Record<string, string> | null = null;
-	if (p.payment_intent_data !== undefined) {
-		if (mode !== "payment") {
-			invalid("payment_intent_data", "You can not pass `payment_intent_data` in `subscription` or `setup` mode.");
-		}
-		const pid = asObject(p.payment_intent_data) ?? {};
-		paymentIntentMetadata = parseMetadata("payment_intent_data[metadata]", pid.metadata);
-	}
-	if (p.subscription_data !== undefined) {
-		if (mode !== "subscription") {
-			invalid("subscription_data", "You can only pass `subscription_data` in `subscription` mode.");
-		}
-		const sd = asObject(p.subscription_data) ?? {};
-		subscriptionMetadata = parseMetadata("subscription_data[metadata]", sd.metadata);
-	}
-
-	let currency: string | null = str(p.currency)?.toLowerCase() ?? null;
-	let amount: number | null = null;
-	if (mode !== "setup") {
-		const items = p.line_items;
-		if (items === undefined || (Array.isArray(items) && items.length === 0)) missing("line_items");
-		if (!Array.isArray(items)) invalid("line_items", "Invalid array");
-		amount = 0;
-		items.forEach((raw, i) => {
-			const base = `line_items[${i}]`;
-			const item = asObject(raw);
-			if (!item) invalid(base, "Invalid object");
-			rejectUnknown(base, item, LINE_ITEM_PARAMS);
-			if (item.price !== undefined) {
-				fail(400, {
-					type: "invalid_request_error",
-					code: "resource_missing",
-					param: `${base}[price]`,
-					message: `No such price: '${String(item.price)}'`,
-				});
-			}
-			if (item.price_data === undefined) missing(`${base}[price_data]`);
-			const pd = asObject(item.price_data);
-			if (!pd) invalid(`${base}[price_data]`, "Invalid object");
-			rejectUnknown(`${base}[price_data]`, pd, PRICE_DATA_PARAMS);
-			const cur = pd.currency;
-			if (cur === undefined || cur === "") missing(`${base}[price_data][currency]`);
-			if (typeof cur !== "string" || !/^[a-zA-Z]{3}$/.test(cur)) {
-				invalid(
-					`${base}[price_data][currency]`,
-					`Invalid currency: ${String(cur).toLowerCase()}. Stripe currently supports these currencies: usd, eur, gbp, ...`,
-				);
-			}
-			if (currency !== null && currency !== cur.toLowerCase()) {
-				invalid(`${base}[price_data][currency]`, "All line items must have the same currency as the Checkout Session.");
-			}
-			currency = cur.toLowerCase();
-			if (pd.unit_amount === undefined && pd.unit_amount_decimal === undefined) {
-				missing(`${base}[price_data][unit_amount]`);
-			}
-			const unit =
-				pd.unit_amount !== undefined
-					? parseInteger(`${base}[price_data][unit_amount]`, pd.unit_amount)
-					: parseInteger(`${base}[price_data][unit_amount_decimal]`, pd.unit_amount_decimal);
-			if (unit < 1) {
-				invalid(`${base}[price_data][unit_amount]`, "This value must be greater than or equal to 1.", "parameter_invalid_integer");
-			}
-			if (unit > 99_999_999) {
-				invalid(`${base}[price_data][unit_amount]`, "This value must be less than or equal to 99999999.", "parameter_invalid_integer");
-			}
-			if (pd.product === undefined) {
-				if (pd.product_data === undefined) missing(`${base}[price_data][product_data]`);
-				const product = asObject(pd.product_data);
-				if (!product) invalid(`${base}[price_data][product_data]`, "Invalid object");
-				rejectUnknown(`${base}[price_data][product_data]`, product, PRODUCT_DATA_PARAMS);
-				if (typeof product.name !== "string" || product.name.trim() === "") {
-					missing(`${base}[price_data][product_data][name]`);
-				}
-			}
-			const recurring = pd.recurring === undefined ? undefined : asObject(pd.recurring);
-			if (mode === "subscription") {
-				if (!recurring || recurring.interval === undefined) {
-					missing(`${base}[price_data][recurring][interval]`);
-				}
-				const interval = recurring.interval;
-				if (typeof interval !== "string" || !INTERVALS.includes(interval)) {
-					invalid(`${base}[price_data][recurring][interval]`, `Invalid interval: must be one of ${INTERVALS.join(", ")}`);
-				}
-				if (recurring.interval_count !== undefined) {
-					const count = parseInteger(`${base}[price_data][recurring][interval_count]`, recurring.interval_count);
-					if (count < 1) {
-						invalid(`${base}[price_data][recurring][interval_count]`, "This value must be greater than or equal to 1.");
-					}
-				}
-			} else if (pd.recurring !== undefined) {
-				invalid(
-					`${base}[price_data][recurring]`,
-					"You specified `payment` mode but passed a recurring price. Either switch to `subscription` mode or use only one-time prices.",
-				);
-			}
-			const quantity = item.quantity === undefined ? 1 : parseInteger(`${base}[quantity]`, item.quantity);
-			if (quantity < 1) {
-				invalid(`${base}[quantity]`, "This value must be greater than or equal to 1.", "parameter_invalid_integer");
-			}
-			amount = (amount ?? 0) + unit * quantity;
-		});
-	}
-	return {
-		mode,
-		currency,
-		amount,
-		metadata,
-		successUrl,
-		cancelUrl,
-		returnUrl,
-		submitType,
-		uiMode,
-		paymentIntentMetadata,
-		subscriptionMetadata,
-	};
-}
-
-function checkUrl(param: string, value: string | null): void {
-	if (value === null) return;
-	let ok = false;
-	try {
-		const u = new URL(value.replaceAll("{CHECKOUT_SESSION_ID}", "x"));
-		ok = u.protocol === "http:" || u.protocol === "https:";
-	} catch {
-		ok = false;
-	}
-	if (!ok) invalid(param, "Not a valid URL", "url_invalid");
-}
-
 // ---------------------------------------------------------------------------
 // Listing
 
@@ -581,11 +142,6 @@ interface Entry {
 }
 
 type FilterFn = (object: JsonObject, value: string) => boolean;
-
-function idOf(value: unknown): string | undefined {
-	if (typeof value === "string") return value;
-	return str(asObject(value)?.id);
-}
 
 function fieldIs(field: string): FilterFn {
 	return (object, value) => idOf(object[field]) === value || object[field] === value;
@@ -693,13 +249,6 @@ function newestFirst(a: Entry, b: Entry): number {
 // ---------------------------------------------------------------------------
 // Responses
 
-function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-	return new Response(JSON.stringify(body, null, 2), {
-		status,
-		headers: { "content-type": "application/json", ...headers },
-	});
-}
-
 function defaultFaultError(status: number): StripeErrorBody {
 	if (status >= 500) {
 		return {
@@ -766,27 +315,10 @@ function apiKeyOf(request: Request): string | null {
 	return "";
 }
 
-function escapeHtml(text: string): string {
-	return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;").replaceAll("'", "&#39;");
-}
-
 function formatAmount(amount: number | null, currency: string | null): string {
 	if (amount === null || currency === null) return "—";
 	const value = ZERO_DECIMAL.has(currency) ? String(amount) : (amount / 100).toFixed(2);
 	return `${value} ${currency.toUpperCase()}`;
-}
-
-function sleep(ms: number): Promise<void> {
-	return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-async function readJson(request: Request): Promise<JsonObject> {
-	const text = await request.text();
-	if (!text) return {};
-	const parsed: unknown = JSON.parse(text);
-	const obj = asObject(parsed);
-	if (!obj) throw new Error("Expected a JSON object");
-	return obj;
 }
 
 // ---------------------------------------------------------------------------
