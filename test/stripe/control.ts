@@ -59,7 +59,7 @@ export function seedObject<T = JsonObject>(doubleUrl: string, type: DoubleObject
 /**
  * Makes the next `times` (default 1) matching /v1 requests answer `status`
  * with a Stripe-style error after `delayMs` (status 0: only the delay).
- * Scope it with `campaign` (params.metadata.campaign) or a unique path so
+ * Scope it with `campaign` (params.metadata[CAMPAIGN_KEY]) or a unique path so
  * parallel test files don't take each other's faults.
  */
 export async function injectFault(doubleUrl: string, fault: FaultSpec): Promise<void> {

@@ -23,6 +23,7 @@
 
 import { HOSTED_UI_MODES, validateSessionCreate, ZERO_DECIMAL } from "./checkout.ts";
 import {
+	CAMPAIGN_KEY,
 	checkoutSessionBase,
 	clone,
 	type DoubleObjectType,
@@ -79,7 +80,7 @@ export interface RequestFilter {
 	/** Exact path, or a prefix when it ends with `*`. */
 	path?: string;
 	method?: string;
-	/** Matches params.metadata.campaign (or payment_intent_data/subscription_data metadata). */
+	/** Matches params.metadata[CAMPAIGN_KEY] (or payment_intent_data/subscription_data metadata). */
 	campaign?: string;
 	idempotencyKey?: string;
 }
@@ -98,7 +99,7 @@ export interface FaultSpec {
 	body?: unknown;
 	/** Extra response headers, e.g. {"stripe-should-retry": "false"}. */
 	headers?: Record<string, string>;
-	/** Only requests whose params.metadata.campaign is this. */
+	/** Only requests whose params.metadata[CAMPAIGN_KEY] is this. */
 	campaign?: string;
 	/** Only requests with this Idempotency-Key. */
 	idempotencyKey?: string;
@@ -803,7 +804,7 @@ export function createStripeDouble(options: StripeDoubleOptions = {}): StripeDou
 		const s = entry.object;
 		const amount = typeof s.amount_total === "number" ? s.amount_total : null;
 		const currency = str(s.currency) ?? null;
-		const campaign = str(asObject(s.metadata)?.campaign) ?? "";
+		const campaign = str(asObject(s.metadata)?.[CAMPAIGN_KEY]) ?? "";
 		const success = str(s.success_url)?.replaceAll("{CHECKOUT_SESSION_ID}", id);
 		const cancel = str(s.cancel_url)?.replaceAll("{CHECKOUT_SESSION_ID}", id);
 		const html = `<!doctype html>

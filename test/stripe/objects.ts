@@ -19,6 +19,16 @@ export type JsonObject = Record<string, unknown>;
 /** Object types the double stores and lists. */
 export type DoubleObjectType = "checkout.session" | "invoice" | "invoice_payment" | "refund" | "dispute" | "charge" | "payment_intent";
 
+/**
+ * The metadata key that names a gift's campaign, on Checkout Sessions, their
+ * PaymentIntent / subscription data, invoices' subscription metadata, charges
+ * and refunds. The builders write it and the double's filters (request log,
+ * faults, hosted page) read it: switch the worker's key here, in one line.
+ */
+export const CAMPAIGN_KEY = "campaign";
+/** The metadata key for the page a gift came from. */
+export const PAGE_KEY = "page";
+
 /** The API version that stripe@23 pins and our events carry. */
 export const API_VERSION = "2026-10-28.endive";
 
@@ -64,7 +74,7 @@ function metadataOf(fields: Record<string, string | undefined>): Record<string, 
 }
 
 export function donationMetadata(campaign?: string, page?: string): Record<string, string> {
-	return metadataOf({ campaign, page });
+	return metadataOf({ [CAMPAIGN_KEY]: campaign, [PAGE_KEY]: page });
 }
 
 /**

@@ -1,7 +1,7 @@
 // Stripe's wire format shared by the double's modules: the error bodies it
 // answers, bracket-notation form decoding, and small readers over parsed
 // params. Runtime-neutral (Web APIs only).
-import type { JsonObject } from "./objects.ts";
+import { CAMPAIGN_KEY, type JsonObject } from "./objects.ts";
 
 export interface StripeErrorBody {
 	type: string;
@@ -134,10 +134,10 @@ export function str(value: unknown): string | undefined {
 }
 
 export function campaignOf(params: JsonObject): string | undefined {
-	const direct = str(asObject(params.metadata)?.campaign);
+	const direct = str(asObject(params.metadata)?.[CAMPAIGN_KEY]);
 	if (direct !== undefined) return direct;
 	for (const key of ["payment_intent_data", "subscription_data"]) {
-		const nested = str(asObject(asObject(params[key])?.metadata)?.campaign);
+		const nested = str(asObject(asObject(params[key])?.metadata)?.[CAMPAIGN_KEY]);
 		if (nested !== undefined) return nested;
 	}
 	return undefined;
