@@ -1,5 +1,6 @@
 // Validation of POST /v1/checkout/sessions as Stripe does it: accepted params,
 // line items with price_data, modes, URLs and amounts. Runtime-neutral.
+import { chargeAmountProblem } from "./currencies.ts";
 import type { JsonObject } from "./objects.ts";
 import { asObject, checkUrl, fail, invalid, missing, parseInteger, parseMetadata, rejectUnknown, str } from "./wire.ts";
 
@@ -74,25 +75,6 @@ const SUBMIT_TYPES = ["auto", "book", "donate", "pay", "subscribe"];
 const UI_MODES = ["hosted_page", "embedded_page", "elements", "form", "hosted", "embedded", "custom"];
 export const HOSTED_UI_MODES = ["hosted_page", "hosted"];
 const INTERVALS = ["day", "week", "month", "year"];
-export const ZERO_DECIMAL = new Set([
-	"bif",
-	"clp",
-	"djf",
-	"gnf",
-	"jpy",
-	"kmf",
-	"krw",
-	"mga",
-	"pyg",
-	"rwf",
-	"ugx",
-	"vnd",
-	"vuv",
-	"xaf",
-	"xof",
-	"xpf",
-]);
-
 export interface ValidatedSession {
 	mode: string;
 	currency: string | null;
@@ -213,6 +195,8 @@ export function validateSessionCreate(p: JsonObject): ValidatedSession {
 			if (unit > 99_999_999) {
 				invalid(`${base}[price_data][unit_amount]`, "This value must be less than or equal to 99999999.", "parameter_invalid_integer");
 			}
+			const problem = chargeAmountProblem(unit, cur);
+			if (problem) invalid(`${base}[price_data][unit_amount]`, problem.message, problem.code);
 			if (pd.product === undefined) {
 				if (pd.product_data === undefined) missing(`${base}[price_data][product_data]`);
 				const product = asObject(pd.product_data);

@@ -21,7 +21,8 @@
 // double, so tests never reset it: they tag what they create with a unique
 // campaign id and filter by it.
 
-import { HOSTED_UI_MODES, validateSessionCreate, ZERO_DECIMAL } from "./checkout.ts";
+import { HOSTED_UI_MODES, validateSessionCreate } from "./checkout.ts";
+import { formatStripeAmount } from "./currencies.ts";
 import {
 	CAMPAIGN_KEY,
 	checkoutSessionBase,
@@ -317,9 +318,7 @@ function apiKeyOf(request: Request): string | null {
 }
 
 function formatAmount(amount: number | null, currency: string | null): string {
-	if (amount === null || currency === null) return "—";
-	const value = ZERO_DECIMAL.has(currency) ? String(amount) : (amount / 100).toFixed(2);
-	return `${value} ${currency.toUpperCase()}`;
+	return amount === null || currency === null ? "—" : formatStripeAmount(amount, currency);
 }
 
 // ---------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import { env } from "cloudflare:workers";
 import Stripe from "stripe";
 import { describe, expect, it } from "vitest";
 import { injectFault, recordedRequests, seedObject, storedObject } from "../stripe/control.ts";
+import { currencyFact, formatStripeAmount, STRIPE_CURRENCIES } from "../stripe/currencies.ts";
 import {
 	chargeRefunded,
 	checkoutSessionCompleted,
@@ -538,5 +539,50 @@ describe("signed webhook deliveries", () => {
 		}).data.object as Stripe.Dispute;
 		expect(dispute.status).toBe("needs_response");
 		expect(dispute.payment_intent).toBe("pi_1");
+	});
+});
+
+describe("currencies as Stripe writes them", () => {
+	function oneItem(currency: string, unit_amount: number, campaign: string): Stripe.Checkout.SessionCreateParams {
+		return {
+			...paymentParams(campaign),
+			line_items: [{ quantity: 1, price_data: { currency, unit_amount, product_data: { name: "Donation" } } }],
+		};
+	}
+
+	it("has the special cases in its table", () => {
+		expect(currencyFact("JPY")).toMatchObject({ exponent: 0, chargeDivisibleBy: 1 });
+		// UGX is in Stripe's zero-decimal list but is written with two decimals (special case).
+		expect(currencyFact("ugx")).toMatchObject({ exponent: 2, chargeDivisibleBy: 100, displayDecimals: 0 });
+		expect(currencyFact("isk")).toMatchObject({ exponent: 2, chargeDivisibleBy: 100, displayDecimals: 0 });
+		expect(currencyFact("huf")).toMatchObject({ exponent: 2, chargeDivisibleBy: 1, payoutDivisibleBy: 100 });
+		expect(currencyFact("twd")).toMatchObject({ exponent: 2, chargeDivisibleBy: 1, payoutDivisibleBy: 100 });
+		expect(currencyFact("kwd")).toMatchObject({ exponent: 3, chargeDivisibleBy: 10 });
+		expect(currencyFact("chf")).toEqual(currencyFact("usd"));
+		expect(Object.keys(STRIPE_CURRENCIES)).toContain("ugx");
+		expect(formatStripeAmount(2500, "usd")).toBe("25.00 USD");
+		expect(formatStripeAmount(500, "jpy")).toBe("500 JPY");
+		expect(formatStripeAmount(10000, "isk")).toBe("100 ISK");
+		expect(formatStripeAmount(1230, "kwd")).toBe("1.230 KWD");
+	});
+
+	it("refuses ISK and UGX amounts that are not whole units, and shows them as whole units", async () => {
+		const stripe = client();
+		for (const currency of ["isk", "ugx"]) {
+			const campaign = campaignId();
+			const err = (await rejection(stripe.checkout.sessions.create(oneItem(currency, 1050, campaign)))) as Stripe.errors.StripeError;
+			expect(err).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+			expect(err.code).toBe("invalid_charge_amount_no_decimal_compatible");
+			expect(err.param).toBe("line_items[0][price_data][unit_amount]");
+			const ok = await stripe.checkout.sessions.create(oneItem(currency, 150000, campaign));
+			expect(ok.amount_total).toBe(150000);
+			const html = await (await fetch(ok.url ?? "")).text();
+			expect(html).toContain(`1500 ${currency.toUpperCase()}`);
+		}
+		const yen = await stripe.checkout.sessions.create(oneItem("jpy", 1050, campaignId()));
+		expect(await (await fetch(yen.url ?? "")).text()).toContain("1050 JPY");
+		const forint = await stripe.checkout.sessions.create(oneItem("huf", 1050, campaignId()));
+		expect(forint.amount_total).toBe(1050);
+		expect(await (await fetch(forint.url ?? "")).text()).toContain("10.50 HUF");
 	});
 });
