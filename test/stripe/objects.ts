@@ -489,12 +489,12 @@ export function disputeObject(opts: DisputeOptions, stage: "funds_withdrawn" | "
 export function eventObject(
 	type: string,
 	object: object,
-	opts: { id?: string; created?: number; previousAttributes?: JsonObject } = {},
+	opts: { id?: string; created?: number; previousAttributes?: JsonObject; apiVersion?: string } = {},
 ): JsonObject {
 	const ev = clone(eventFixture) as JsonObject;
 	ev.id = opts.id ?? randomId("evt_");
 	ev.object = "event";
-	ev.api_version = API_VERSION;
+	ev.api_version = opts.apiVersion ?? API_VERSION;
 	ev.created = opts.created ?? nowSeconds();
 	ev.livemode = false;
 	ev.pending_webhooks = 1;

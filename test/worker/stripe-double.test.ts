@@ -14,7 +14,8 @@ import {
 	refundEvent,
 	signedDelivery,
 } from "../stripe/events.ts";
-import { invoicePayment } from "../stripe/objects.ts";
+import { capturedCharge, invoicePayment, paidInvoice, refundObject } from "../stripe/objects.ts";
+import { RENDERED_API_VERSIONS, renderObject } from "../stripe/versions.ts";
 
 const DOUBLE_URL = env.STRIPE_API_URL;
 const SECRET = "whsec_test_secret";
@@ -584,5 +585,90 @@ describe("currencies as Stripe writes them", () => {
 		const forint = await stripe.checkout.sessions.create(oneItem("huf", 1050, campaignId()));
 		expect(forint.amount_total).toBe(1050);
 		expect(await (await fetch(forint.url ?? "")).text()).toContain("10.50 HUF");
+	});
+});
+
+describe("events rendered per API version", () => {
+	it("lists the versions it renders, oldest first, ending with the SDK's", () => {
+		expect(RENDERED_API_VERSIONS[0]).toBe("2020-08-27");
+		expect(RENDERED_API_VERSIONS.at(-1)).toBe(Stripe.API_VERSION);
+		expect([...RENDERED_API_VERSIONS].sort()).toEqual([...RENDERED_API_VERSIONS]);
+	});
+
+	it("sends a pre-basil invoice with its subscription, metadata and payment at the top level", async () => {
+		for (const apiVersion of ["2020-08-27", "2022-11-15", "2024-06-20"]) {
+			const event = invoicePaid({
+				amount: 500,
+				campaign: "c",
+				page: "p",
+				subscription: "sub_1",
+				paymentIntent: "pi_1",
+				charge: "ch_1",
+				apiVersion,
+			});
+			expect(event.api_version).toBe(apiVersion);
+			const { body, headers } = await signedDelivery(event, SECRET);
+			const verified = await Stripe.webhooks.constructEventAsync(
+				body,
+				headers["stripe-signature"] ?? "",
+				SECRET,
+				undefined,
+				Stripe.createSubtleCryptoProvider(),
+			);
+			const invoice = verified.data.object as unknown as Record<string, unknown>;
+			expect(invoice).not.toHaveProperty("parent");
+			expect(invoice).not.toHaveProperty("payments");
+			expect(invoice).toMatchObject({
+				subscription: "sub_1",
+				subscription_details: { metadata: { campaign: "c", page: "p" } },
+				payment_intent: "pi_1",
+				charge: "ch_1",
+				paid: true,
+			});
+			const line = (invoice.lines as { data: Record<string, unknown>[] }).data[0];
+			expect(line).toMatchObject({ type: "subscription", subscription: "sub_1", proration: false });
+			expect(line).not.toHaveProperty("parent");
+			expect(line?.subscription_item).toMatch(/^si_/);
+		}
+		const basil = invoicePaid({ amount: 500, campaign: "c", subscription: "sub_1", apiVersion: "2025-03-31.basil" }).data
+			.object as Stripe.Invoice;
+		expect(basil.parent?.subscription_details?.metadata).toEqual({ campaign: "c" });
+		expect(basil).not.toHaveProperty("subscription");
+		expect(basil).not.toHaveProperty("payment_intent");
+	});
+
+	it("leaves subscription metadata out of invoices created before 2023-06-29", () => {
+		const old = paidInvoice({ amount: 500, campaign: "c", created: Date.UTC(2023, 0, 10) / 1000 });
+		expect(renderObject("invoice", old, "2022-11-15").subscription_details).toEqual({ metadata: null });
+	});
+
+	it("renders charges, PaymentIntents and Checkout Sessions as older versions send them", () => {
+		const refund = refundObject({ amount: 400, paymentIntent: "pi_1", chargeId: "ch_1" });
+		const charge = capturedCharge({ chargeId: "ch_1", paymentIntent: "pi_1", amount: 1000, amountRefunded: 400 });
+		const ctx = { refundsOfCharge: () => [refund], chargesOfPaymentIntent: () => [charge], invoiceOfPaymentIntent: () => "in_1" };
+		const old = renderObject("charge", charge, "2022-08-01", ctx);
+		expect(old.refunds).toMatchObject({ object: "list", data: [{ id: refund.id, amount: 400 }], total_count: 1 });
+		expect(old.invoice).toBe("in_1");
+		const newer = renderObject("charge", charge, "2022-11-15", ctx);
+		expect(newer).not.toHaveProperty("refunds");
+		expect(newer.invoice).toBe("in_1");
+		expect(renderObject("charge", charge, Stripe.API_VERSION, ctx)).not.toHaveProperty("invoice");
+		const intent = renderObject("payment_intent", { id: "pi_1", object: "payment_intent", latest_charge: "ch_1" }, "2020-08-27", ctx);
+		expect(intent).not.toHaveProperty("latest_charge");
+		expect((intent.charges as { data: { id: string }[] }).data.map((c) => c.id)).toEqual(["ch_1"]);
+
+		const session = checkoutSessionCompleted({ amount: 500, apiVersion: "2025-09-30.clover" }).data.object as unknown as Record<
+			string,
+			unknown
+		>;
+		expect(session.ui_mode).toBe("hosted");
+		expect(session).not.toHaveProperty("shipping_details");
+		const basil = checkoutSessionCompleted({ amount: 500, apiVersion: "2024-06-20" }).data.object as unknown as Record<string, unknown>;
+		expect(basil.shipping_details).toBeNull();
+		expect(basil).not.toHaveProperty("collected_information");
+		const ancient = checkoutSessionCompleted({ amount: 500, apiVersion: "2020-08-27" }).data.object as unknown as Record<string, unknown>;
+		expect(ancient).toHaveProperty("shipping", null);
+		expect(ancient).not.toHaveProperty("shipping_details");
+		expect((checkoutSessionCompleted({ amount: 500 }).data.object as Stripe.Checkout.Session).ui_mode).toBe("hosted_page");
 	});
 });
