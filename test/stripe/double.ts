@@ -21,14 +21,17 @@
 // double, so tests never reset it: they tag what they create with a unique
 // campaign id and filter by it.
 
+import { billingSeedBase } from "./billing.ts";
 import { HOSTED_UI_MODES, validateSessionCreate } from "./checkout.ts";
+import { endpointsOf, lifecycleControl } from "./control-routes.ts";
 import { formatStripeAmount } from "./currencies.ts";
+import { createMoney } from "./money.ts";
 import {
 	CAMPAIGN_KEY,
+	type CoreObjectType,
 	checkoutSessionBase,
 	clone,
 	type DoubleObjectType,
-	donorDetails,
 	ID_PREFIX,
 	type JsonObject,
 	nowSeconds,
@@ -36,6 +39,9 @@ import {
 	randomId,
 	seedBase,
 } from "./objects.ts";
+import { createPortal } from "./portal.ts";
+import type { DoubleStore } from "./store.ts";
+import { createWebhooks } from "./webhooks.ts";
 import {
 	asObject,
 	campaignOf,
@@ -221,6 +227,15 @@ const RESOURCES: ResourceSpec[] = [
 			customer: fieldIs("customer"),
 		},
 	},
+	{ type: "subscription", path: "/v1/subscriptions", filters: { customer: fieldIs("customer"), status: fieldIs("status") } },
+	{ type: "customer", path: "/v1/customers", filters: { email: fieldIs("email") } },
+	{ type: "webhook_endpoint", path: "/v1/webhook_endpoints", filters: {} },
+	{ type: "event", path: "/v1/events", filters: { type: fieldIs("type") } },
+	{
+		type: "billing_portal.configuration",
+		path: "/v1/billing_portal/configurations",
+		filters: { active: (o, v) => String(o.active) === v, is_default: (o, v) => String(o.is_default) === v },
+	},
 ];
 
 function createdFilter(value: unknown): (created: number) => boolean {
@@ -337,6 +352,16 @@ interface IdempotentResult {
 	requestId: string;
 }
 
+const CORE_TYPES: Record<CoreObjectType, true> = {
+	"checkout.session": true,
+	invoice: true,
+	invoice_payment: true,
+	refund: true,
+	dispute: true,
+	charge: true,
+	payment_intent: true,
+};
+
 export function createStripeDouble(options: StripeDoubleOptions = {}): StripeDouble {
 	const maxRecorded = options.maxRecordedRequests ?? 100_000;
 	const recorded: RecordedRequest[] = [];
@@ -381,12 +406,37 @@ export function createStripeDouble(options: StripeDoubleOptions = {}): StripeDou
 
 	function seed(type: DoubleObjectType, overrides: JsonObject = {}): JsonObject {
 		if (!(type in ID_PREFIX)) throw new Error(`Unknown object type: ${String(type)}`);
-		const object = { ...seedBase(type), ...clone(overrides) };
+		const base = type in CORE_TYPES ? seedBase(type as CoreObjectType) : billingSeedBase(type as Exclude<DoubleObjectType, CoreObjectType>);
+		const object = { ...base, ...clone(overrides) };
 		object.object = type;
 		if (overrides.id === undefined) object.id = randomId(ID_PREFIX[type]);
 		if (overrides.created === undefined) object.created = nowSeconds();
 		return clone(store(type, object));
 	}
+
+	function remove(id: string): void {
+		const entry = byId.get(id);
+		if (!entry) return;
+		byId.delete(id);
+		byType.set(
+			entry.type,
+			(byType.get(entry.type) ?? []).filter((e) => e !== entry),
+		);
+		sorted.delete(entry.type);
+	}
+
+	const facade: DoubleStore = {
+		get: (type, id) => {
+			const entry = byId.get(id);
+			return entry?.type === type ? entry.object : undefined;
+		},
+		put: store,
+		all: (type) => sortedOf(type).map((e) => e.object),
+	};
+	const webhooks = createWebhooks(facade, remove);
+	const money = createMoney(facade, webhooks);
+	const portal = createPortal(facade, webhooks, (id) => money.cancelSubscription(id));
+	const sinks = new Map<string, { headers: Record<string, string>; body: string }[]>();
 
 	function requests(filter: RequestFilter = {}): RecordedRequest[] {
 		return recorded
@@ -628,29 +678,13 @@ export function createStripeDouble(options: StripeDoubleOptions = {}): StripeDou
 		return clone(entry.object);
 	}
 
-	function completeSession(id: string, paymentStatus?: string): JsonObject | undefined {
-		const entry = byId.get(id);
-		if (entry?.type !== "checkout.session") return undefined;
-		const s = entry.object;
-		s.status = "complete";
-		s.payment_status = paymentStatus ?? (s.mode === "setup" ? "no_payment_required" : "paid");
-		s.customer_details = donorDetails();
-		s.url = null;
-		if (s.mode === "payment" && !s.payment_intent) s.payment_intent = randomId("pi_");
-		if (s.mode === "subscription") {
-			if (!s.subscription) s.subscription = randomId("sub_");
-			if (!s.customer) s.customer = randomId("cus_");
-			if (!s.invoice) s.invoice = randomId("in_");
-		}
-		return clone(s);
-	}
-
 	async function handleApi(request: Request, url: URL): Promise<Response> {
 		const method = request.method.toUpperCase();
 		const path = url.pathname.replace(/\/+$/, "") || "/";
 		const query = decodeStripeForm(url.searchParams.entries());
 		const rawBody = method === "GET" || method === "HEAD" ? "" : await request.text();
-		const params = decodeStripeForm(new URLSearchParams(rawBody).entries());
+		// The SDK sends a DELETE's params in the query string.
+		const params = method === "DELETE" ? query : decodeStripeForm(new URLSearchParams(rawBody).entries());
 		const idempotencyKey = request.headers.get("idempotency-key");
 		const apiKey = apiKeyOf(request);
 		const authorized = apiKey !== null && /^sk_test_[A-Za-z0-9_]+$/.test(apiKey);
@@ -777,6 +811,8 @@ export function createStripeDouble(options: StripeDoubleOptions = {}): StripeDou
 		if (method === "POST" && path === "/v1/checkout/sessions") return createSession(params, origin);
 		const expire = /^\/v1\/checkout\/sessions\/([^/]+)\/expire$/.exec(path);
 		if (method === "POST" && expire) return expireSession(decodeURIComponent(expire[1] ?? ""));
+		const handled = webhooks.route(method, path, params) ?? money.route(method, path, params) ?? portal.route(method, path, params, origin);
+		if (handled) return handled;
 		if (method === "GET") {
 			for (const spec of RESOURCES) {
 				if (path === spec.path) return list(spec, query);
@@ -879,9 +915,26 @@ ${cancel ? `<a id="cancel" href="${escapeHtml(cancel)}">Cancel</a>` : ""}
 			const complete = /^\/__double\/checkout\/sessions\/([^/]+)\/complete$/.exec(path);
 			if (method === "POST" && complete) {
 				const body = await readJson(request);
-				const done = completeSession(decodeURIComponent(complete[1] ?? ""), str(body.paymentStatus));
-				return done ? json(200, done) : json(404, { error: "No such checkout.session" });
+				const id = decodeURIComponent(complete[1] ?? "");
+				const entry = byId.get(id);
+				if (entry?.type !== "checkout.session") return json(404, { error: "No such checkout.session" });
+				const stored = sessions.get(id);
+				const items = stored?.createParams.line_items;
+				const first = Array.isArray(items) ? asObject(asObject(asObject(items[0])?.price_data)?.recurring) : undefined;
+				const done = await money.completeSession(
+					entry.object,
+					{
+						paymentIntentMetadata: stored?.paymentIntentMetadata ?? null,
+						subscriptionMetadata: stored?.subscriptionMetadata ?? null,
+						interval: str(first?.interval) as "day" | "week" | "month" | "year" | undefined,
+					},
+					{ paymentStatus: str(body.paymentStatus), deliver: body.deliver === true, endpoints: endpointsOf(body) },
+				);
+				// Without `deliver` the answer stays the session itself, as before.
+				return json(200, body.deliver === true ? done : done.object);
 			}
+			const lifecycle = await lifecycleControl(method, path, url, request, { webhooks, money, portal, sinks });
+			if (lifecycle) return lifecycle;
 			if (method === "POST" && path === "/__double/faults") {
 				const body = await readJson(request);
 				injectFault(body as unknown as FaultSpec);
@@ -899,6 +952,11 @@ ${cancel ? `<a id="cancel" href="${escapeHtml(cancel)}">Cancel</a>` : ""}
 		const url = new URL(request.url);
 		if (url.pathname === "/v1" || url.pathname.startsWith("/v1/")) return handleApi(request, url);
 		if (url.pathname.startsWith("/__double/")) return handleControl(request, url);
+		const portalPage = /^\/p\/session\/([^/]+)$/.exec(url.pathname);
+		if (portalPage && (request.method === "GET" || request.method === "POST")) {
+			const form = request.method === "POST" ? new URLSearchParams(await request.text()) : new URLSearchParams();
+			return portal.page(decodeURIComponent(portalPage[1] ?? ""), request.method, form);
+		}
 		const pay = /^\/c\/pay\/([^/]+)$/.exec(url.pathname);
 		if (pay && (request.method === "GET" || request.method === "HEAD")) {
 			return checkoutPage(decodeURIComponent(pay[1] ?? ""));

@@ -7,6 +7,7 @@
 // throw in workerd).
 import Stripe from "stripe";
 import {
+	type CompletedSessionOptions,
 	capturedCharge,
 	completedCheckoutSession,
 	disputeObject,
@@ -23,7 +24,13 @@ export interface VersionOption {
 	apiVersion?: string;
 }
 
-export interface CheckoutEventOptions extends VersionOption {
+/** Amounts that differ from the total: discounts, tax, Adaptive Pricing (see CompletedSessionOptions). */
+export type SessionAmountOptions = Pick<
+	CompletedSessionOptions,
+	"amountSubtotal" | "discount" | "tax" | "presentment" | "currencyConversion"
+>;
+
+export interface CheckoutEventOptions extends VersionOption, SessionAmountOptions {
 	campaign?: string;
 	page?: string;
 	amount: number;

@@ -17,7 +17,16 @@ import {
 export type JsonObject = Record<string, unknown>;
 
 /** Object types the double stores and lists. */
-export type DoubleObjectType = "checkout.session" | "invoice" | "invoice_payment" | "refund" | "dispute" | "charge" | "payment_intent";
+export type CoreObjectType = "checkout.session" | "invoice" | "invoice_payment" | "refund" | "dispute" | "charge" | "payment_intent";
+/** Types added with webhook delivery, subscriptions and the customer portal (builders in billing.ts). */
+export type BillingObjectType =
+	| "customer"
+	| "subscription"
+	| "webhook_endpoint"
+	| "event"
+	| "billing_portal.configuration"
+	| "billing_portal.session";
+export type DoubleObjectType = CoreObjectType | BillingObjectType;
 
 /**
  * The metadata key that names a gift's campaign, on Checkout Sessions, their
@@ -41,6 +50,12 @@ export const ID_PREFIX: Record<DoubleObjectType, string> = {
 	dispute: "dp_",
 	charge: "ch_",
 	payment_intent: "pi_",
+	customer: "cus_",
+	subscription: "sub_",
+	webhook_endpoint: "we_",
+	event: "evt_",
+	"billing_portal.configuration": "bpc_",
+	"billing_portal.session": "bps_",
 };
 
 export function clone<T>(value: T): T {
@@ -142,6 +157,27 @@ export interface CompletedSessionOptions {
 	campaign?: string;
 	page?: string;
 	created?: number;
+	/**
+	 * Before discounts and tax (default `amount`). `amount` stays the total:
+	 * amount_total = amount_subtotal - discount + tax (tax exclusive).
+	 */
+	amountSubtotal?: number;
+	discount?: number;
+	tax?: number;
+	/**
+	 * Adaptive Pricing (sessions created since 2025-03-31): `amount`/`currency`
+	 * stay in the merchant's (integration) currency and the donor's currency
+	 * and amount are in `presentment_details` (changelog basil 2025-03-31
+	 * add_presentment_details).
+	 */
+	presentment?: { currency: string; amount: number };
+	/**
+	 * Legacy Adaptive Pricing (sessions created before 2025-03-31): `amount`/
+	 * `currency` are the donor's (presentment) currency and `currency_conversion`
+	 * holds the merchant's: `source_currency`, and `amount_subtotal`/`amount_total`
+	 * "in source currency"; `fx_rate` converts source to customer amounts.
+	 */
+	currencyConversion?: { sourceCurrency: string; amountSubtotal?: number; amountTotal: number; fxRate: string };
 }
 
 /** A Checkout Session as Stripe sends it once the donor finished Checkout. */
@@ -153,9 +189,24 @@ export function completedCheckoutSession(opts: CompletedSessionOptions): JsonObj
 	s.id = id;
 	s.object = "checkout.session";
 	s.mode = mode;
-	s.amount_subtotal = opts.amount;
+	const discount = opts.discount ?? 0;
+	const tax = opts.tax ?? 0;
+	s.amount_subtotal = opts.amountSubtotal ?? opts.amount + discount - tax;
 	s.amount_total = opts.amount;
+	s.total_details = { amount_discount: discount, amount_shipping: 0, amount_tax: tax };
 	s.currency = (opts.currency ?? "usd").toLowerCase();
+	if (opts.presentment) {
+		s.presentment_details = { presentment_amount: opts.presentment.amount, presentment_currency: opts.presentment.currency.toLowerCase() };
+	}
+	if (opts.currencyConversion) {
+		const c = opts.currencyConversion;
+		s.currency_conversion = {
+			amount_subtotal: c.amountSubtotal ?? c.amountTotal,
+			amount_total: c.amountTotal,
+			fx_rate: c.fxRate,
+			source_currency: c.sourceCurrency.toLowerCase(),
+		};
+	}
 	s.metadata = donationMetadata(opts.campaign, opts.page);
 	s.status = opts.status ?? "complete";
 	s.payment_status = opts.paymentStatus ?? "paid";
@@ -508,7 +559,7 @@ export function eventObject(
  * The base object `POST /__double/objects` merges overrides into: the fixture
  * with its placeholder values replaced, as a fresh copy.
  */
-export function seedBase(type: DoubleObjectType): JsonObject {
+export function seedBase(type: CoreObjectType): JsonObject {
 	switch (type) {
 		case "checkout.session": {
 			const s = checkoutSessionBase();

@@ -4,7 +4,23 @@
 import { env } from "cloudflare:workers";
 import Stripe from "stripe";
 import { describe, expect, it } from "vitest";
-import { injectFault, recordedRequests, seedObject, storedObject } from "../stripe/control.ts";
+import {
+	cancelRefund,
+	closeDispute,
+	completeSessionAndDeliver,
+	emitEvent,
+	emittedEvents,
+	failRefund,
+	injectFault,
+	makeDefaultPortalConfiguration,
+	openDispute,
+	recordedRequests,
+	renewSubscription,
+	seedObject,
+	sinkRequests,
+	sinkUrl,
+	storedObject,
+} from "../stripe/control.ts";
 import { currencyFact, formatStripeAmount, STRIPE_CURRENCIES } from "../stripe/currencies.ts";
 import {
 	chargeRefunded,
@@ -670,5 +686,114 @@ describe("events rendered per API version", () => {
 		expect(ancient).toHaveProperty("shipping", null);
 		expect(ancient).not.toHaveProperty("shipping_details");
 		expect((checkoutSessionCompleted({ amount: 500 }).data.object as Stripe.Checkout.Session).ui_mode).toBe("hosted_page");
+	});
+});
+
+/** A webhook endpoint at one of the double's sinks, so a test can read what Stripe would have POSTed. */
+async function sinkEndpoint(
+	stripe: Stripe,
+	enabled_events: Stripe.WebhookEndpointCreateParams.EnabledEvent[],
+	api_version?: Stripe.WebhookEndpointCreateParams.ApiVersion,
+): Promise<{ endpoint: Stripe.WebhookEndpoint; sink: string }> {
+	const sink = `sink-${crypto.randomUUID()}`;
+	const endpoint = await stripe.webhookEndpoints.create({ url: sinkUrl(DOUBLE_URL, sink), enabled_events, api_version });
+	return { endpoint, sink };
+}
+
+async function verifiedSinkEvents(sink: string, secret: string): Promise<Stripe.Event[]> {
+	const received = await sinkRequests(DOUBLE_URL, sink);
+	const provider = Stripe.createSubtleCryptoProvider();
+	return Promise.all(
+		received.map((r) => Stripe.webhooks.constructEventAsync(r.body, r.headers["stripe-signature"] ?? "", secret, 300, provider)),
+	);
+}
+
+describe("webhook endpoints", () => {
+	it("are created, listed, updated and deleted with Stripe's shapes and validation", async () => {
+		const stripe = client();
+		const created = await stripe.webhookEndpoints.create({
+			url: "https://publisher.example/api/webhook",
+			enabled_events: ["checkout.session.completed", "invoice.paid"],
+			api_version: "2024-06-20",
+			description: "Donations",
+			metadata: { env: "test" },
+		});
+		expect(created.id).toMatch(/^we_/);
+		expect(created.secret).toMatch(/^whsec_[A-Za-z0-9]{32}$/);
+		expect(created).toMatchObject({ status: "enabled", api_version: "2024-06-20", description: "Donations", livemode: false });
+		const retrieved = await stripe.webhookEndpoints.retrieve(created.id);
+		expect(retrieved).not.toHaveProperty("secret");
+		expect((await stripe.webhookEndpoints.list({ limit: 100 })).data.map((e) => e.id)).toContain(created.id);
+
+		const updated = await stripe.webhookEndpoints.update(created.id, {
+			enabled_events: ["*"],
+			disabled: true,
+			metadata: { env: "", team: "money" },
+		});
+		expect(updated).toMatchObject({ enabled_events: ["*"], status: "disabled", metadata: { team: "money" }, api_version: "2024-06-20" });
+		expect(updated).not.toHaveProperty("secret");
+		// "You can't change this value after you create the endpoint."
+		const version = (await rejection(
+			stripe.webhookEndpoints.update(created.id, { api_version: "2025-03-31.basil" } as Stripe.WebhookEndpointUpdateParams),
+		)) as Stripe.errors.StripeError;
+		expect(version).toMatchObject({ code: "parameter_unknown", param: "api_version" });
+
+		const badEvent = (await rejection(
+			stripe.webhookEndpoints.create({ url: "https://x.example/h", enabled_events: ["charge.nope" as "charge.refunded"] }),
+		)) as Stripe.errors.StripeError;
+		expect(badEvent).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+		expect(badEvent.param).toBe("enabled_events[0]");
+		const noUrl = (await rejection(
+			stripe.webhookEndpoints.create({ enabled_events: ["*"] } as Stripe.WebhookEndpointCreateParams),
+		)) as Stripe.errors.StripeError;
+		expect(noUrl).toMatchObject({ code: "parameter_missing", param: "url" });
+		const badVersion = (await rejection(
+			stripe.webhookEndpoints.create({ url: "https://x.example/h", enabled_events: ["*"], api_version: "2019-13-01" as "2024-06-20" }),
+		)) as Stripe.errors.StripeError;
+		expect(badVersion.param).toBe("api_version");
+
+		expect(await stripe.webhookEndpoints.del(created.id)).toMatchObject({ id: created.id, object: "webhook_endpoint", deleted: true });
+		const gone = (await rejection(stripe.webhookEndpoints.retrieve(created.id))) as Stripe.errors.StripeError;
+		expect(gone).toMatchObject({ statusCode: 404, code: "resource_missing" });
+	});
+
+	it("receive each event in their own API version, signed with their own secret", async () => {
+		const stripe = client();
+		const old = await sinkEndpoint(stripe, ["invoice.paid"], "2024-06-20");
+		const current = await sinkEndpoint(stripe, ["*"]);
+		const other = await sinkEndpoint(stripe, ["checkout.session.completed"]);
+		try {
+			const endpoints = [old.endpoint.id, current.endpoint.id, other.endpoint.id];
+			const invoice = paidInvoice({ amount: 700, campaign: "c1", subscription: "sub_deliver" });
+			const emitted = await emitEvent(DOUBLE_URL, "invoice.paid", invoice, endpoints);
+			expect(emitted.id).toMatch(/^evt_/);
+			expect(emitted.deliveries.map((d) => [d.endpoint, d.apiVersion, d.status]).sort()).toEqual(
+				[
+					[old.endpoint.id, "2024-06-20", 200],
+					[current.endpoint.id, Stripe.API_VERSION, 200],
+				].sort(),
+			);
+			const [legacy] = await verifiedSinkEvents(old.sink, old.endpoint.secret ?? "");
+			expect(legacy?.id).toBe(emitted.id);
+			expect(legacy?.api_version).toBe("2024-06-20");
+			expect(legacy?.data.object).toMatchObject({ subscription: "sub_deliver", subscription_details: { metadata: { campaign: "c1" } } });
+			const [now] = await verifiedSinkEvents(current.sink, current.endpoint.secret ?? "");
+			expect((now?.data.object as Stripe.Invoice).parent?.subscription_details?.subscription).toBe("sub_deliver");
+			expect(await sinkRequests(DOUBLE_URL, other.sink)).toEqual([]);
+			// Another endpoint's secret does not verify.
+			const [raw] = await sinkRequests(DOUBLE_URL, old.sink);
+			await expect(
+				Stripe.webhooks.constructEventAsync(
+					raw?.body ?? "",
+					raw?.headers["stripe-signature"] ?? "",
+					current.endpoint.secret ?? "",
+					300,
+					Stripe.createSubtleCryptoProvider(),
+				),
+			).rejects.toBeInstanceOf(Stripe.errors.StripeSignatureVerificationError);
+			expect(raw?.headers["content-type"]).toBe("application/json; charset=utf-8");
+		} finally {
+			for (const e of [old, current, other]) await stripe.webhookEndpoints.del(e.endpoint.id);
+		}
 	});
 });
