@@ -778,7 +778,7 @@ describe("webhook endpoints", () => {
 			expect(legacy?.api_version).toBe("2024-06-20");
 			expect(legacy?.data.object).toMatchObject({ subscription: "sub_deliver", subscription_details: { metadata: { campaign: "c1" } } });
 			const [now] = await verifiedSinkEvents(current.sink, current.endpoint.secret ?? "");
-			expect((now?.data.object as Stripe.Invoice).parent?.subscription_details?.subscription).toBe("sub_deliver");
+			expect((now?.data.object as Stripe.Invoice | undefined)?.parent?.subscription_details?.subscription).toBe("sub_deliver");
 			expect(await sinkRequests(DOUBLE_URL, other.sink)).toEqual([]);
 			// Another endpoint's secret does not verify.
 			const [raw] = await sinkRequests(DOUBLE_URL, old.sink);
@@ -794,6 +794,148 @@ describe("webhook endpoints", () => {
 			expect(raw?.headers["content-type"]).toBe("application/json; charset=utf-8");
 		} finally {
 			for (const e of [old, current, other]) await stripe.webhookEndpoints.del(e.endpoint.id);
+		}
+	});
+});
+
+function monthlyParams(campaign: string, amount = 500): Stripe.Checkout.SessionCreateParams {
+	return {
+		mode: "subscription",
+		line_items: [
+			{
+				quantity: 1,
+				price_data: { currency: "usd", unit_amount: amount, recurring: { interval: "month" }, product_data: { name: "Monthly" } },
+			},
+		],
+		metadata: { campaign },
+		subscription_data: { metadata: { campaign, page: "https://publisher.example/p" } },
+		success_url: "https://publisher.example/thanks",
+	};
+}
+
+describe("money lifecycles", () => {
+	it("completes a monthly gift: customer, subscription, paid invoice and its payment, then renews it", async () => {
+		const stripe = client();
+		const campaign = campaignId();
+		const hook = await sinkEndpoint(stripe, ["checkout.session.completed", "invoice.paid"], "2024-06-20");
+		try {
+			const session = await stripe.checkout.sessions.create(monthlyParams(campaign));
+			const done = await completeSessionAndDeliver(DOUBLE_URL, session.id, { endpoints: [hook.endpoint.id] });
+			expect(done.events.map((e) => e.type)).toEqual(["checkout.session.completed", "invoice.paid"]);
+			expect(done.events.every((e) => e.deliveries.length === 1 && e.deliveries[0]?.status === 200)).toBe(true);
+			const subId = String(done.object.subscription);
+			const subscription = await stripe.subscriptions.retrieve(subId);
+			expect(subscription).toMatchObject({
+				status: "active",
+				customer: done.object.customer,
+				metadata: { campaign, page: "https://publisher.example/p" },
+			});
+			expect(subscription.items.data[0]?.price.unit_amount).toBe(500);
+			expect((await stripe.customers.retrieve(String(done.object.customer))).object).toBe("customer");
+			const [invoice] = (await stripe.invoices.list({ subscription: subId })).data;
+			expect(invoice?.id).toBe(done.object.invoice);
+			expect(invoice?.parent?.subscription_details?.metadata).toEqual(subscription.metadata);
+			const [payment] = (await stripe.invoicePayments.list({ invoice: invoice?.id ?? "" })).data;
+			const pi = String(payment?.payment.payment_intent);
+			expect((await stripe.paymentIntents.retrieve(pi)).status).toBe("succeeded");
+			expect((await stripe.charges.list({ payment_intent: pi })).data[0]?.amount).toBe(500);
+
+			// The endpoint pinned to 2024-06-20 got the invoice in that version's shape.
+			const [, paid] = await verifiedSinkEvents(hook.sink, hook.endpoint.secret ?? "");
+			expect(paid?.type).toBe("invoice.paid");
+			expect(paid?.data.object).toMatchObject({
+				subscription: subId,
+				payment_intent: pi,
+				subscription_details: { metadata: { campaign } },
+			});
+
+			const renewal = await renewSubscription(DOUBLE_URL, subId, { deliver: true, endpoints: [hook.endpoint.id] });
+			expect(renewal.object).toMatchObject({ billing_reason: "subscription_cycle", amount_paid: 500 });
+			expect(renewal.events.map((e) => e.type)).toEqual(["invoice.paid"]);
+			expect((await stripe.invoices.list({ subscription: subId })).data).toHaveLength(2);
+			expect((await stripe.subscriptions.retrieve(subId)).latest_invoice).toBe(renewal.object.id);
+		} finally {
+			await stripe.webhookEndpoints.del(hook.endpoint.id);
+		}
+	});
+
+	it("refunds like Stripe: partial, over the rest, already refunded; failures and cancellations give the amount back", async () => {
+		const stripe = client();
+		const campaign = campaignId();
+		const hook = await sinkEndpoint(stripe, [
+			"refund.created",
+			"charge.refunded",
+			"refund.updated",
+			"refund.failed",
+			"charge.refund.updated",
+		]);
+		try {
+			const session = await stripe.checkout.sessions.create(paymentParams(campaign, 2500));
+			const done = await completeSessionAndDeliver(DOUBLE_URL, session.id, { endpoints: [] });
+			expect(done.events).toEqual([{ ...done.events[0], deliveries: [] }]);
+			const pi = String(done.object.payment_intent);
+			expect((await stripe.paymentIntents.retrieve(pi)).metadata).toEqual({ campaign });
+
+			const first = await stripe.refunds.create({ payment_intent: pi, amount: 1000, metadata: { campaign } });
+			expect(first).toMatchObject({ amount: 1000, status: "succeeded", payment_intent: pi, metadata: { campaign } });
+			const [charge] = (await stripe.charges.list({ payment_intent: pi })).data;
+			expect(charge).toMatchObject({ amount_refunded: 1000, refunded: false });
+			const over = (await rejection(stripe.refunds.create({ payment_intent: pi, amount: 2000 }))) as Stripe.errors.StripeError;
+			expect(over).toMatchObject({
+				param: "amount",
+				message: "Refund amount ($20.00) is greater than unrefunded amount on charge ($15.00)",
+			});
+			const rest = await stripe.refunds.create({ charge: charge?.id ?? "" });
+			expect(rest.amount).toBe(1500);
+			expect((await stripe.charges.retrieve(charge?.id ?? "")).refunded).toBe(true);
+			const again = (await rejection(stripe.refunds.create({ payment_intent: pi }))) as Stripe.errors.StripeError;
+			expect(again).toMatchObject({ code: "charge_already_refunded", message: `Charge ${charge?.id} has already been refunded.` });
+			const unknown = (await rejection(stripe.refunds.create({ payment_intent: "pi_missing" }))) as Stripe.errors.StripeError;
+			expect(unknown).toMatchObject({ statusCode: 404, code: "resource_missing", param: "payment_intent" });
+
+			// API calls deliver in the background, like Stripe.
+			const created = await emittedEvents(DOUBLE_URL, { object: first.id });
+			expect(created.map((e) => [e.type, e.deliveries.map((d) => d.status)])).toEqual([["refund.created", [200]]]);
+			const refunded = await emittedEvents(DOUBLE_URL, { object: charge?.id ?? "", type: "charge.refunded" });
+			expect(refunded).toHaveLength(2);
+
+			const failed = await failRefund(DOUBLE_URL, first.id, { deliver: true, endpoints: [hook.endpoint.id] });
+			expect(failed.object).toMatchObject({ status: "failed", failure_reason: "expired_or_canceled_card" });
+			expect(failed.events.map((e) => e.type)).toEqual(["refund.updated", "refund.failed", "charge.refund.updated"]);
+			expect(await stripe.charges.retrieve(charge?.id ?? "")).toMatchObject({ amount_refunded: 1500, refunded: false });
+			const canceled = await cancelRefund(DOUBLE_URL, rest.id, { deliver: true, endpoints: [hook.endpoint.id] });
+			expect(canceled.events.map((e) => e.type)).toEqual(["refund.updated", "charge.refund.updated"]);
+			expect(await stripe.charges.retrieve(charge?.id ?? "")).toMatchObject({ amount_refunded: 0, refunded: false });
+			const updates = (await verifiedSinkEvents(hook.sink, hook.endpoint.secret ?? "")).filter((e) => e.type === "refund.updated");
+			expect(updates.map((e) => e.data.previous_attributes)).toEqual([{ status: "succeeded" }, { status: "succeeded" }]);
+		} finally {
+			await stripe.webhookEndpoints.del(hook.endpoint.id);
+		}
+	});
+
+	it("opens a dispute and closes it won", async () => {
+		const stripe = client();
+		const session = await stripe.checkout.sessions.create(paymentParams(campaignId(), 3000));
+		const done = await completeSessionAndDeliver(DOUBLE_URL, session.id, { endpoints: [] });
+		const pi = String(done.object.payment_intent);
+		const hook = await sinkEndpoint(stripe, [
+			"charge.dispute.created",
+			"charge.dispute.funds_withdrawn",
+			"charge.dispute.funds_reinstated",
+			"charge.dispute.closed",
+		]);
+		try {
+			const opened = await openDispute(DOUBLE_URL, { payment_intent: pi }, { deliver: true, endpoints: [hook.endpoint.id] });
+			expect(opened.object).toMatchObject({ amount: 3000, status: "needs_response", payment_intent: pi });
+			expect(opened.events.map((e) => e.type)).toEqual(["charge.dispute.created", "charge.dispute.funds_withdrawn"]);
+			const closed = await closeDispute(DOUBLE_URL, String(opened.object.id), "won", { deliver: true, endpoints: [hook.endpoint.id] });
+			expect(closed.events.map((e) => e.type)).toEqual(["charge.dispute.funds_reinstated", "charge.dispute.closed"]);
+			const dispute = await stripe.disputes.retrieve(String(opened.object.id));
+			expect(dispute.status).toBe("won");
+			expect(dispute.balance_transactions.map((t) => t.reporting_category)).toEqual(["dispute", "dispute_reversal"]);
+			expect((await verifiedSinkEvents(hook.sink, hook.endpoint.secret ?? "")).map((e) => e.type)).toHaveLength(4);
+		} finally {
+			await stripe.webhookEndpoints.del(hook.endpoint.id);
 		}
 	});
 });
