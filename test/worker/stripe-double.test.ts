@@ -939,3 +939,126 @@ describe("money lifecycles", () => {
 		}
 	});
 });
+
+describe("billing customer portal", () => {
+	it("configures the portal, opens a session for a customer and cancels a subscription from its page", async () => {
+		const stripe = client();
+		const campaign = campaignId();
+		const session = await stripe.checkout.sessions.create(monthlyParams(campaign, 800));
+		const done = await completeSessionAndDeliver(DOUBLE_URL, session.id, { endpoints: [] });
+		const customer = String(done.object.customer);
+		const subscription = String(done.object.subscription);
+
+		const noCustomer = (await rejection(
+			stripe.billingPortal.sessions.create({} as Stripe.BillingPortal.SessionCreateParams),
+		)) as Stripe.errors.StripeError;
+		expect(noCustomer).toMatchObject({ code: "parameter_missing", param: "customer" });
+		const unknown = (await rejection(stripe.billingPortal.sessions.create({ customer: "cus_missing" }))) as Stripe.errors.StripeError;
+		expect(unknown).toMatchObject({ statusCode: 404, code: "resource_missing", message: "No such customer: 'cus_missing'" });
+		const noFeatures = (await rejection(
+			stripe.billingPortal.configurations.create({} as Stripe.BillingPortal.ConfigurationCreateParams),
+		)) as Stripe.errors.StripeError;
+		expect(noFeatures).toMatchObject({ code: "parameter_missing", param: "features" });
+
+		const config = await stripe.billingPortal.configurations.create({
+			features: {
+				subscription_cancel: { enabled: true, mode: "immediately" },
+				payment_method_update: { enabled: true },
+			},
+			business_profile: { headline: "Thank you for your support" },
+			default_return_url: "https://publisher.example/account",
+			login_page: { enabled: true },
+		});
+		expect(config.id).toMatch(/^bpc_/);
+		expect(config).toMatchObject({ is_default: false, active: true, default_return_url: "https://publisher.example/account" });
+		expect(config.features.subscription_cancel).toMatchObject({ enabled: true, mode: "immediately" });
+		expect(config.features.payment_method_update.enabled).toBe(true);
+		expect(config.business_profile.headline).toBe("Thank you for your support");
+		expect(config.login_page.url).toMatch(/\/p\/login\/test_/);
+		const renamed = await stripe.billingPortal.configurations.update(config.id, { login_page: { enabled: false }, name: "Donors" });
+		expect(renamed).toMatchObject({ name: "Donors", login_page: { enabled: false, url: null } });
+		expect((await stripe.billingPortal.configurations.list({ limit: 100 })).data.map((c) => c.id)).toContain(config.id);
+
+		// API-created configurations are not the default: without one, Stripe refuses a session.
+		// (Only this test makes a default, once, in the shared double.)
+		const noDefault = (await rejection(stripe.billingPortal.sessions.create({ customer }))) as Stripe.errors.StripeError;
+		expect(noDefault).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+		expect(noDefault.message).toMatch(/^No configuration provided and your test mode default configuration has not been created\./);
+		const explicit = await stripe.billingPortal.sessions.create({ customer, configuration: config.id });
+		expect(explicit.return_url).toBe("https://publisher.example/account");
+		await makeDefaultPortalConfiguration(DOUBLE_URL, config.id);
+		const portal = await stripe.billingPortal.sessions.create({ customer, return_url: "https://publisher.example/back" });
+		expect(portal).toMatchObject({ configuration: config.id, customer, return_url: "https://publisher.example/back" });
+		expect(portal.url).toBe(`${DOUBLE_URL}/p/session/${portal.id}`);
+
+		const hook = await sinkEndpoint(stripe, ["customer.subscription.deleted"]);
+		try {
+			const page = await (await fetch(portal.url)).text();
+			expect(page).toContain("Cancel subscription");
+			expect(page).toContain('href="https://publisher.example/back"');
+			const cancel = await fetch(portal.url, {
+				method: "POST",
+				headers: { "content-type": "application/x-www-form-urlencoded" },
+				body: new URLSearchParams({ subscription }).toString(),
+				redirect: "manual",
+			});
+			expect(cancel.status).toBe(303);
+			expect(await stripe.subscriptions.retrieve(subscription)).toMatchObject({
+				status: "canceled",
+				cancellation_details: { reason: "cancellation_requested" },
+			});
+			const deleted = await emittedEvents(DOUBLE_URL, { object: subscription, type: "customer.subscription.deleted" });
+			expect(deleted.flatMap((e) => e.deliveries.filter((d) => d.endpoint === hook.endpoint.id).map((d) => d.status))).toEqual([200]);
+			expect(await (await fetch(portal.url)).text()).not.toContain("Cancel subscription");
+		} finally {
+			await stripe.webhookEndpoints.del(hook.endpoint.id);
+		}
+	});
+
+	it("cancels a subscription through DELETE /v1/subscriptions/:id", async () => {
+		const stripe = client();
+		const session = await stripe.checkout.sessions.create(monthlyParams(campaignId()));
+		const done = await completeSessionAndDeliver(DOUBLE_URL, session.id, { endpoints: [] });
+		const canceled = await stripe.subscriptions.cancel(String(done.object.subscription));
+		expect(canceled).toMatchObject({ status: "canceled", id: done.object.subscription });
+		expect(canceled.ended_at).toBeGreaterThan(0);
+		const missing = (await rejection(stripe.subscriptions.cancel("sub_missing"))) as Stripe.errors.StripeError;
+		expect(missing).toMatchObject({ statusCode: 404, code: "resource_missing" });
+	});
+});
+
+describe("Checkout Sessions whose amounts differ", () => {
+	it("builds discounted and taxed sessions", () => {
+		const discounted = checkoutSessionCompleted({ amount: 2000, discount: 500 }).data.object as Stripe.Checkout.Session;
+		expect(discounted).toMatchObject({ amount_subtotal: 2500, amount_total: 2000, total_details: { amount_discount: 500, amount_tax: 0 } });
+		const taxed = checkoutSessionCompleted({ amount: 2400, tax: 400 }).data.object as Stripe.Checkout.Session;
+		expect(taxed).toMatchObject({ amount_subtotal: 2000, amount_total: 2400, total_details: { amount_tax: 400 } });
+	});
+
+	it("builds Adaptive Pricing sessions in both of Stripe's shapes", () => {
+		// Since 2025-03-31: the totals stay in the merchant's currency, the donor's are in presentment_details.
+		const now = checkoutSessionCompleted({ amount: 2500, currency: "usd", presentment: { currency: "EUR", amount: 2318 } }).data
+			.object as Stripe.Checkout.Session;
+		expect(now).toMatchObject({
+			currency: "usd",
+			amount_total: 2500,
+			presentment_details: { presentment_currency: "eur", presentment_amount: 2318 },
+		});
+		// Before: the totals are the donor's, the merchant's are in currency_conversion.
+		const legacy = checkoutSessionCompleted({
+			amount: 2318,
+			currency: "eur",
+			currencyConversion: { sourceCurrency: "usd", amountTotal: 2500, fxRate: "0.9272" },
+		}).data.object as Stripe.Checkout.Session;
+		expect(legacy).toMatchObject({ currency: "eur", amount_total: 2318 });
+		expect(legacy.currency_conversion).toMatchObject({
+			source_currency: "usd",
+			amount_total: 2500,
+			amount_subtotal: 2500,
+			fx_rate: "0.9272",
+		});
+		const preBasil = checkoutSessionCompleted({ amount: 2500, presentment: { currency: "eur", amount: 2318 }, apiVersion: "2024-06-20" })
+			.data.object as Stripe.Checkout.Session;
+		expect(preBasil).not.toHaveProperty("presentment_details");
+	});
+});
