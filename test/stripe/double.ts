@@ -4,18 +4,24 @@
 // Runtime-neutral (Request/Response/URL/crypto only): server.ts serves it over
 // node:http for workerd tests, browser tests and benchmarks.
 //
-// Routes:
-//   POST /v1/checkout/sessions                 create (validated like Stripe)
+// Routes (modules in brackets):
+//   POST /v1/checkout/sessions                 create (validated like Stripe) [checkout.ts]
 //   GET  /v1/checkout/sessions[/:id]           list / retrieve
 //   POST /v1/checkout/sessions/:id/expire      expire an open session
-//   GET  /v1/{invoices,invoice_payments,refunds,disputes,charges,payment_intents}[/:id]
+//   GET  /v1/{invoices,invoice_payments,refunds,disputes,charges,payment_intents,
+//            subscriptions,customers,events,webhook_endpoints,billing_portal/configurations}[/:id]
 //        (invoices leave out `payments` unless `expand[]=payments` / `data.payments`)
+//   POST /v1/webhook_endpoints, POST|DELETE /v1/webhook_endpoints/:id     [webhooks.ts]
+//   POST /v1/refunds, DELETE /v1/subscriptions/:id                         [money.ts]
+//   POST /v1/billing_portal/configurations[/:id], POST /v1/billing_portal/sessions [portal.ts]
 //   GET  /c/pay/:id                            a fake hosted Checkout page
+//   GET|POST /p/session/:id                    a fake customer portal page [portal.ts]
 //   GET  /__double/requests?path=&method=&campaign=&idempotencyKey=
 //   POST /__double/objects   {type, object}    seed an object
 //   GET  /__double/objects/:id                 {object, createParams}
-//   POST /__double/checkout/sessions/:id/complete {paymentStatus?}
+//   POST /__double/checkout/sessions/:id/complete {paymentStatus?, deliver?, endpoints?}
 //   POST /__double/faults    {method?, path?, status, delayMs?, times?, body?, headers?, campaign?, idempotencyKey?, query?}
+//   events, renewals, refund failures, disputes, portal default, sinks   [control-routes.ts]
 //
 // State lives in the instance. Test files running in parallel share one
 // double, so tests never reset it: they tag what they create with a unique
@@ -23,11 +29,11 @@
 
 import { billingSeedBase } from "./billing.ts";
 import { HOSTED_UI_MODES, validateSessionCreate } from "./checkout.ts";
+import { hostedCheckoutPage } from "./checkout-page.ts";
 import { endpointsOf, lifecycleControl } from "./control-routes.ts";
-import { formatStripeAmount } from "./currencies.ts";
+import { createdFilter, type Entry, newestFirst, RESOURCES, type ResourceSpec } from "./listing.ts";
 import { createMoney } from "./money.ts";
 import {
-	CAMPAIGN_KEY,
 	type CoreObjectType,
 	checkoutSessionBase,
 	clone,
@@ -47,9 +53,7 @@ import {
 	campaignOf,
 	canonicalJson,
 	decodeStripeForm,
-	escapeHtml,
 	fail,
-	idOf,
 	invalid,
 	json,
 	parseInteger,
@@ -141,129 +145,6 @@ export interface StripeDoubleOptions {
 }
 
 // ---------------------------------------------------------------------------
-// Listing
-
-interface Entry {
-	type: DoubleObjectType;
-	object: JsonObject;
-	seq: number;
-}
-
-type FilterFn = (object: JsonObject, value: string) => boolean;
-
-function fieldIs(field: string): FilterFn {
-	return (object, value) => idOf(object[field]) === value || object[field] === value;
-}
-
-function invoiceSubscription(object: JsonObject): string | undefined {
-	const details = asObject(asObject(object.parent)?.subscription_details);
-	return idOf(details?.subscription) ?? idOf(object.subscription);
-}
-
-interface ResourceSpec {
-	type: DoubleObjectType;
-	path: string;
-	filters: Record<string, FilterFn>;
-}
-
-const RESOURCES: ResourceSpec[] = [
-	{
-		type: "checkout.session",
-		path: "/v1/checkout/sessions",
-		filters: {
-			status: fieldIs("status"),
-			payment_intent: fieldIs("payment_intent"),
-			subscription: fieldIs("subscription"),
-			customer: fieldIs("customer"),
-		},
-	},
-	{
-		type: "invoice",
-		path: "/v1/invoices",
-		filters: {
-			status: fieldIs("status"),
-			subscription: (o, v) => invoiceSubscription(o) === v,
-			customer: fieldIs("customer"),
-		},
-	},
-	{
-		type: "invoice_payment",
-		path: "/v1/invoice_payments",
-		filters: {
-			invoice: fieldIs("invoice"),
-			status: fieldIs("status"),
-			"payment[type]": (o, v) => asObject(o.payment)?.type === v,
-			"payment[payment_intent]": (o, v) => asObject(o.payment)?.payment_intent === v,
-		},
-	},
-	{
-		type: "refund",
-		path: "/v1/refunds",
-		filters: {
-			charge: fieldIs("charge"),
-			payment_intent: fieldIs("payment_intent"),
-		},
-	},
-	{
-		type: "dispute",
-		path: "/v1/disputes",
-		filters: {
-			charge: fieldIs("charge"),
-			payment_intent: fieldIs("payment_intent"),
-		},
-	},
-	{
-		type: "payment_intent",
-		path: "/v1/payment_intents",
-		filters: {
-			customer: fieldIs("customer"),
-		},
-	},
-	{
-		type: "charge",
-		path: "/v1/charges",
-		filters: {
-			payment_intent: fieldIs("payment_intent"),
-			customer: fieldIs("customer"),
-		},
-	},
-	{ type: "subscription", path: "/v1/subscriptions", filters: { customer: fieldIs("customer"), status: fieldIs("status") } },
-	{ type: "customer", path: "/v1/customers", filters: { email: fieldIs("email") } },
-	{ type: "webhook_endpoint", path: "/v1/webhook_endpoints", filters: {} },
-	{ type: "event", path: "/v1/events", filters: { type: fieldIs("type") } },
-	{
-		type: "billing_portal.configuration",
-		path: "/v1/billing_portal/configurations",
-		filters: { active: (o, v) => String(o.active) === v, is_default: (o, v) => String(o.is_default) === v },
-	},
-];
-
-function createdFilter(value: unknown): (created: number) => boolean {
-	if (value === undefined) return () => true;
-	if (typeof value === "string") {
-		const exact = parseInteger("created", value);
-		return (c) => c === exact;
-	}
-	const range = asObject(value);
-	if (!range) invalid("created", "Invalid timestamp");
-	rejectUnknown("created", range, ["gt", "gte", "lt", "lte"]);
-	const bound = (k: string) => (range[k] === undefined ? undefined : parseInteger(`created[${k}]`, range[k]));
-	const gt = bound("gt");
-	const gte = bound("gte");
-	const lt = bound("lt");
-	const lte = bound("lte");
-	return (c) =>
-		(gt === undefined || c > gt) && (gte === undefined || c >= gte) && (lt === undefined || c < lt) && (lte === undefined || c <= lte);
-}
-
-/** Newest first: by `created`, then by insertion. Positive when a is older. */
-function newestFirst(a: Entry, b: Entry): number {
-	const ca = Number(a.object.created ?? 0);
-	const cb = Number(b.object.created ?? 0);
-	return cb - ca || b.seq - a.seq;
-}
-
-// ---------------------------------------------------------------------------
 // Responses
 
 function defaultFaultError(status: number): StripeErrorBody {
@@ -330,10 +211,6 @@ function apiKeyOf(request: Request): string | null {
 		}
 	}
 	return "";
-}
-
-function formatAmount(amount: number | null, currency: string | null): string {
-	return amount === null || currency === null ? "—" : formatStripeAmount(amount, currency);
 }
 
 // ---------------------------------------------------------------------------
@@ -830,51 +707,7 @@ export function createStripeDouble(options: StripeDoubleOptions = {}): StripeDou
 
 	function checkoutPage(id: string): Response {
 		const entry = byId.get(id);
-		if (entry?.type !== "checkout.session") {
-			return new Response("<!doctype html><title>Not found</title><h1>No such Checkout Session</h1>", {
-				status: 404,
-				headers: { "content-type": "text/html; charset=utf-8" },
-			});
-		}
-		const s = entry.object;
-		const amount = typeof s.amount_total === "number" ? s.amount_total : null;
-		const currency = str(s.currency) ?? null;
-		const campaign = str(asObject(s.metadata)?.[CAMPAIGN_KEY]) ?? "";
-		const success = str(s.success_url)?.replaceAll("{CHECKOUT_SESSION_ID}", id);
-		const cancel = str(s.cancel_url)?.replaceAll("{CHECKOUT_SESSION_ID}", id);
-		const html = `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Checkout (Stripe test double)</title>
-</head>
-<body>
-<main>
-<h1>Checkout (Stripe test double)</h1>
-<dl>
-<dt>Session</dt><dd data-field="id">${escapeHtml(id)}</dd>
-<dt>Amount</dt><dd data-field="amount" data-amount="${amount ?? ""}">${escapeHtml(formatAmount(amount, currency))}</dd>
-<dt>Currency</dt><dd data-field="currency">${escapeHtml(currency ?? "")}</dd>
-<dt>Mode</dt><dd data-field="mode">${escapeHtml(str(s.mode) ?? "")}</dd>
-<dt>Campaign</dt><dd data-field="campaign">${escapeHtml(campaign)}</dd>
-<dt>Status</dt><dd data-field="status">${escapeHtml(str(s.status) ?? "")}</dd>
-</dl>
-<p>
-${success ? `<a id="pay" href="${escapeHtml(success)}">Pay</a>` : ""}
-${cancel ? `<a id="cancel" href="${escapeHtml(cancel)}">Cancel</a>` : ""}
-</p>
-</main>
-</body>
-</html>
-`;
-		return new Response(html, {
-			status: 200,
-			headers: {
-				"content-type": "text/html; charset=utf-8",
-				"cache-control": "no-store",
-			},
-		});
+		return hostedCheckoutPage(id, entry?.type === "checkout.session" ? entry.object : undefined);
 	}
 
 	async function handleControl(request: Request, url: URL): Promise<Response> {
