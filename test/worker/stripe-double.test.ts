@@ -767,6 +767,9 @@ describe("webhook endpoints", () => {
 			const invoice = paidInvoice({ amount: 700, campaign: "c1", subscription: "sub_deliver" });
 			const emitted = await emitEvent(DOUBLE_URL, "invoice.paid", invoice, endpoints);
 			expect(emitted.id).toMatch(/^evt_/);
+			// Also at GET /v1/events, in the account's default version.
+			const stored = await stripe.events.retrieve(emitted.id);
+			expect(stored).toMatchObject({ type: "invoice.paid", api_version: Stripe.API_VERSION, pending_webhooks: 2 });
 			expect(emitted.deliveries.map((d) => [d.endpoint, d.apiVersion, d.status]).sort()).toEqual(
 				[
 					[old.endpoint.id, "2024-06-20", 200],
