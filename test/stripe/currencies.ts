@@ -24,9 +24,9 @@
 //   nearest ten"); today's page no longer lists them. Kept here as exponent 3,
 //   divisible by 10.
 //
-// `Intl.NumberFormat` disagrees for ISK and UGX (it shows 0 fraction digits,
-// Stripe's API uses 2): formatting a Stripe amount with Intl's digits is off by
-// a factor of 100 there.
+// `Intl.NumberFormat` (CLDR, Node 24) disagrees for ISK, UGX and HUF: it gives
+// them 0 fraction digits where Stripe's API amounts have 2, so dividing a
+// Stripe amount by 10 ** Intl's digits is off by a factor of 100 there.
 
 export interface CurrencyFact {
 	/** Decimal places in Stripe's API amounts: amount / 10 ** exponent is the major value. */
