@@ -4,27 +4,40 @@
 // Runtime-neutral (Request/Response/URL/crypto only): server.ts serves it over
 // node:http for workerd tests, browser tests and benchmarks.
 //
-// Routes:
-//   POST /v1/checkout/sessions                 create (validated like Stripe)
+// Routes (modules in brackets):
+//   POST /v1/checkout/sessions                 create (validated like Stripe) [checkout.ts]
 //   GET  /v1/checkout/sessions[/:id]           list / retrieve
 //   POST /v1/checkout/sessions/:id/expire      expire an open session
-//   GET  /v1/{invoices,invoice_payments,refunds,disputes,charges,payment_intents}[/:id]
+//   GET  /v1/{invoices,invoice_payments,refunds,disputes,charges,payment_intents,
+//            subscriptions,customers,events,webhook_endpoints,billing_portal/configurations}[/:id]
 //        (invoices leave out `payments` unless `expand[]=payments` / `data.payments`)
+//   POST /v1/webhook_endpoints, POST|DELETE /v1/webhook_endpoints/:id     [webhooks.ts]
+//   POST /v1/refunds, DELETE /v1/subscriptions/:id                         [money.ts]
+//   POST /v1/billing_portal/configurations[/:id], POST /v1/billing_portal/sessions [portal.ts]
 //   GET  /c/pay/:id                            a fake hosted Checkout page
+//   GET|POST /p/session/:id                    a fake customer portal page [portal.ts]
 //   GET  /__double/requests?path=&method=&campaign=&idempotencyKey=
 //   POST /__double/objects   {type, object}    seed an object
 //   GET  /__double/objects/:id                 {object, createParams}
-//   POST /__double/checkout/sessions/:id/complete {paymentStatus?}
+//   POST /__double/checkout/sessions/:id/complete {paymentStatus?, deliver?, endpoints?}
 //   POST /__double/faults    {method?, path?, status, delayMs?, times?, body?, headers?, campaign?, idempotencyKey?, query?}
+//   events, renewals, refund failures, disputes, portal default, sinks   [control-routes.ts]
 //
 // State lives in the instance. Test files running in parallel share one
 // double, so tests never reset it: they tag what they create with a unique
 // campaign id and filter by it.
+
+import { billingSeedBase } from "./billing.ts";
+import { HOSTED_UI_MODES, validateSessionCreate } from "./checkout.ts";
+import { hostedCheckoutPage } from "./checkout-page.ts";
+import { endpointsOf, lifecycleControl } from "./control-routes.ts";
+import { createdFilter, type Entry, newestFirst, RESOURCES, type ResourceSpec } from "./listing.ts";
+import { createMoney } from "./money.ts";
 import {
+	type CoreObjectType,
 	checkoutSessionBase,
 	clone,
 	type DoubleObjectType,
-	donorDetails,
 	ID_PREFIX,
 	type JsonObject,
 	nowSeconds,
@@ -32,8 +45,29 @@ import {
 	randomId,
 	seedBase,
 } from "./objects.ts";
+import { createPortal } from "./portal.ts";
+import type { DoubleStore } from "./store.ts";
+import { createWebhooks } from "./webhooks.ts";
+import {
+	asObject,
+	campaignOf,
+	canonicalJson,
+	decodeStripeForm,
+	fail,
+	invalid,
+	json,
+	parseInteger,
+	pathMatches,
+	readJson,
+	rejectUnknown,
+	type StripeErrorBody,
+	StripeErrorResponse,
+	sleep,
+	str,
+} from "./wire.ts";
 
 export type { DoubleObjectType, JsonObject } from "./objects.ts";
+export { decodeStripeForm } from "./wire.ts";
 
 export interface RecordedRequest {
 	method: string;
@@ -57,7 +91,7 @@ export interface RequestFilter {
 	/** Exact path, or a prefix when it ends with `*`. */
 	path?: string;
 	method?: string;
-	/** Matches params.metadata.campaign (or payment_intent_data/subscription_data metadata). */
+	/** Matches params.metadata[CAMPAIGN_KEY] (or payment_intent_data/subscription_data metadata). */
 	campaign?: string;
 	idempotencyKey?: string;
 }
@@ -76,7 +110,7 @@ export interface FaultSpec {
 	body?: unknown;
 	/** Extra response headers, e.g. {"stripe-should-retry": "false"}. */
 	headers?: Record<string, string>;
-	/** Only requests whose params.metadata.campaign is this. */
+	/** Only requests whose params.metadata[CAMPAIGN_KEY] is this. */
 	campaign?: string;
 	/** Only requests with this Idempotency-Key. */
 	idempotencyKey?: string;
@@ -110,595 +144,8 @@ export interface StripeDoubleOptions {
 	maxRecordedRequests?: number;
 }
 
-interface StripeErrorBody {
-	type: string;
-	message: string;
-	code?: string;
-	param?: string;
-	decline_code?: string;
-	doc_url?: string;
-}
-
-class StripeErrorResponse extends Error {
-	readonly status: number;
-	readonly error: StripeErrorBody;
-	constructor(status: number, error: StripeErrorBody) {
-		super(error.message);
-		this.status = status;
-		this.error = error;
-	}
-}
-
-function fail(status: number, error: StripeErrorBody): never {
-	throw new StripeErrorResponse(status, error);
-}
-
-function missing(param: string): never {
-	fail(400, {
-		type: "invalid_request_error",
-		code: "parameter_missing",
-		param,
-		message: `Missing required param: ${param}.`,
-	});
-}
-
-function invalid(param: string, message: string, code?: string): never {
-	fail(400, {
-		type: "invalid_request_error",
-		param,
-		message,
-		...(code ? { code } : {}),
-	});
-}
-
-// ---------------------------------------------------------------------------
-// Bracket-notation form decoding
-
-const UNSAFE_KEYS = new Set(["__proto__", "constructor", "prototype"]);
-const MAX_INDEX = 10_000;
-
-/** Splits `a[b][0][]` into ["a", "b", "0", ""]. */
-function keySegments(key: string): string[] {
-	const open = key.indexOf("[");
-	if (open <= 0 || !key.endsWith("]")) return [key];
-	const segments = [key.slice(0, open)];
-	const rest = key.slice(open);
-	const re = /\[([^[\]]*)\]/g;
-	let consumed = 0;
-	for (let m = re.exec(rest); m; m = re.exec(rest)) {
-		if (m.index !== consumed) return [key];
-		segments.push(m[1] ?? "");
-		consumed = m.index + m[0].length;
-	}
-	return consumed === rest.length ? segments : [key];
-}
-
-function isIndex(segment: string): boolean {
-	return segment === "" || (/^\d+$/.test(segment) && Number(segment) <= MAX_INDEX);
-}
-
-/**
- * Decodes Stripe's bracket notation into nested objects: numeric (or empty)
- * segments make arrays, values stay strings, as Stripe receives them.
- */
-export function decodeStripeForm(pairs: Iterable<[string, string]>): JsonObject {
-	const root: JsonObject = {};
-	for (const [key, value] of pairs) {
-		const segments = keySegments(key);
-		if (segments.some((s) => UNSAFE_KEYS.has(s))) continue;
-		let node: Record<string, unknown> | unknown[] = root;
-		for (let i = 0; i < segments.length; i++) {
-			let segment = segments[i] ?? "";
-			if (Array.isArray(node) && segment === "") segment = String(node.length);
-			const container = node as Record<string, unknown>;
-			if (i === segments.length - 1) {
-				container[segment] = value;
-				break;
-			}
-			const next = segments[i + 1] ?? "";
-			let child = container[segment];
-			if (child === null || typeof child !== "object") {
-				child = isIndex(next) ? [] : {};
-				container[segment] = child;
-			}
-			node = child as Record<string, unknown> | unknown[];
-		}
-	}
-	return compactArrays(root) as JsonObject;
-}
-
-/** Sparse arrays (e.g. only `[1]` sent) become dense, like Stripe's parser. */
-function compactArrays(value: unknown): unknown {
-	if (Array.isArray(value)) return value.filter((v) => v !== undefined).map(compactArrays);
-	if (value && typeof value === "object") {
-		const out: JsonObject = {};
-		for (const [k, v] of Object.entries(value)) out[k] = compactArrays(v);
-		return out;
-	}
-	return value;
-}
-
-function canonicalJson(value: unknown): string {
-	if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-	if (value && typeof value === "object") {
-		const entries = Object.entries(value)
-			.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-			.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`);
-		return `{${entries.join(",")}}`;
-	}
-	return JSON.stringify(value);
-}
-
-// ---------------------------------------------------------------------------
-// Small readers over parsed params
-
-function asObject(value: unknown): JsonObject | undefined {
-	return value && typeof value === "object" && !Array.isArray(value) ? (value as JsonObject) : undefined;
-}
-
-function str(value: unknown): string | undefined {
-	return typeof value === "string" ? value : undefined;
-}
-
-function campaignOf(params: JsonObject): string | undefined {
-	const direct = str(asObject(params.metadata)?.campaign);
-	if (direct !== undefined) return direct;
-	for (const key of ["payment_intent_data", "subscription_data"]) {
-		const nested = str(asObject(asObject(params[key])?.metadata)?.campaign);
-		if (nested !== undefined) return nested;
-	}
-	return undefined;
-}
-
-function pathMatches(pattern: string | undefined, path: string): boolean {
-	if (!pattern) return true;
-	return pattern.endsWith("*") ? path.startsWith(pattern.slice(0, -1)) : path === pattern;
-}
-
-function parseInteger(param: string, value: unknown): number {
-	if (typeof value !== "string" || !/^-?\d+$/.test(value.trim())) {
-		invalid(param, `Invalid integer: ${String(value)}`, "parameter_invalid_integer");
-	}
-	return Number.parseInt(value, 10);
-}
-
-function parseMetadata(param: string, value: unknown): Record<string, string> {
-	if (value === undefined || value === "") return {};
-	const obj = asObject(value);
-	if (!obj) invalid(param, `Invalid object`, "parameter_invalid_empty");
-	const entries = Object.entries(obj);
-	if (entries.length > 50) invalid(param, "Metadata can have at most 50 keys.");
-	const out: Record<string, string> = {};
-	for (const [key, v] of entries) {
-		if (typeof v !== "string") invalid(`${param}[${key}]`, `Invalid string: ${JSON.stringify(v)}`);
-		if (key.length > 40) {
-			invalid(`${param}[${key}]`, "Metadata keys can have up to 40 characters.");
-		}
-		if (v.length > 500) {
-			invalid(`${param}[${key}]`, "Metadata values can have up to 500 characters.");
-		}
-		if (v !== "") out[key] = v;
-	}
-	return out;
-}
-
-function rejectUnknown(prefix: string, obj: JsonObject, allowed: readonly string[]): void {
-	for (const key of Object.keys(obj)) {
-		if (!allowed.includes(key)) {
-			const param = prefix ? `${prefix}[${key}]` : key;
-			fail(400, {
-				type: "invalid_request_error",
-				code: "parameter_unknown",
-				param,
-				message: `Received unknown parameter: ${param}`,
-			});
-		}
-	}
-}
-
-// Accepted top-level params of POST /v1/checkout/sessions (from stripe@23's
-// Checkout.SessionCreateParams); anything else is rejected like Stripe does.
-const SESSION_CREATE_PARAMS = [
-	"adaptive_pricing",
-	"after_expiration",
-	"allow_promotion_codes",
-	"allowed_payment_method_types",
-	"automatic_tax",
-	"billing_address_collection",
-	"branding_settings",
-	"cancel_url",
-	"client_reference_id",
-	"consent_collection",
-	"currency",
-	"custom_fields",
-	"custom_text",
-	"customer",
-	"customer_account",
-	"customer_creation",
-	"customer_email",
-	"customer_update",
-	"discounts",
-	"excluded_payment_method_types",
-	"expand",
-	"expires_at",
-	"integration_identifier",
-	"invoice_creation",
-	"line_items",
-	"locale",
-	"managed_payments",
-	"metadata",
-	"mode",
-	"name_collection",
-	"optional_items",
-	"origin_context",
-	"payment_intent_data",
-	"payment_method_collection",
-	"payment_method_configuration",
-	"payment_method_data",
-	"payment_method_options",
-	"payment_method_types",
-	"permissions",
-	"phone_number_collection",
-	"redirect_on_completion",
-	"return_url",
-	"saved_payment_method_options",
-	"setup_intent_data",
-	"shipping_address_collection",
-	"shipping_options",
-	"submit_type",
-	"subscription_data",
-	"success_url",
-	"tax_id_collection",
-	"ui_mode",
-	"wallet_options",
-] as const;
-const LINE_ITEM_PARAMS = ["adjustable_quantity", "dynamic_tax_rates", "metadata", "price", "price_data", "quantity", "tax_rates"] as const;
-const PRICE_DATA_PARAMS = [
-	"currency",
-	"product",
-	"product_data",
-	"recurring",
-	"tax_behavior",
-	"unit_amount",
-	"unit_amount_decimal",
-] as const;
-const PRODUCT_DATA_PARAMS = ["description", "images", "metadata", "name", "tax_code", "tax_details", "unit_label"] as const;
-const MODES = ["payment", "subscription", "setup"];
-const SUBMIT_TYPES = ["auto", "book", "donate", "pay", "subscribe"];
-const UI_MODES = ["hosted_page", "embedded_page", "elements", "form", "hosted", "embedded", "custom"];
-const HOSTED_UI_MODES = ["hosted_page", "hosted"];
-const INTERVALS = ["day", "week", "month", "year"];
-const ZERO_DECIMAL = new Set([
-	"bif",
-	"clp",
-	"djf",
-	"gnf",
-	"jpy",
-	"kmf",
-	"krw",
-	"mga",
-	"pyg",
-	"rwf",
-	"ugx",
-	"vnd",
-	"vuv",
-	"xaf",
-	"xof",
-	"xpf",
-]);
-
-interface ValidatedSession {
-	mode: string;
-	currency: string | null;
-	amount: number | null;
-	metadata: Record<string, string>;
-	successUrl: string | null;
-	cancelUrl: string | null;
-	returnUrl: string | null;
-	submitType: string | null;
-	uiMode: string;
-	paymentIntentMetadata: Record<string, string> | null;
-	subscriptionMetadata: Record<string, string> | null;
-}
-
-function validateSessionCreate(p: JsonObject): ValidatedSession {
-	rejectUnknown("", p, SESSION_CREATE_PARAMS);
-	const mode = p.mode;
-	if (mode === undefined || mode === "") missing("mode");
-	if (typeof mode !== "string" || !MODES.includes(mode)) {
-		invalid("mode", `Invalid mode: must be one of payment, setup, or subscription`);
-	}
-	const uiMode = p.ui_mode === undefined ? "hosted_page" : p.ui_mode;
-	if (typeof uiMode !== "string" || !UI_MODES.includes(uiMode)) {
-		invalid("ui_mode", `Invalid ui_mode: must be one of ${UI_MODES.slice(0, 4).join(", ")}`);
-	}
-	const hosted = HOSTED_UI_MODES.includes(uiMode);
-	const successUrl = str(p.success_url) ?? null;
-	const cancelUrl = str(p.cancel_url) ?? null;
-	const returnUrl = str(p.return_url) ?? null;
-	if (hosted) {
-		if (!successUrl) missing("success_url");
-		checkUrl("success_url", successUrl);
-		if (cancelUrl) checkUrl("cancel_url", cancelUrl);
-		if (returnUrl) {
-			invalid("return_url", `You can only set return_url when ui_mode is embedded_page or elements.`);
-		}
-	} else {
-		if (successUrl) {
-			invalid("success_url", `You can only set success_url when ui_mode is hosted_page.`);
-		}
-		if (cancelUrl) {
-			invalid("cancel_url", `You can only set cancel_url when ui_mode is hosted_page.`);
-		}
-	}
-	const submitType = p.submit_type === undefined ? null : p.submit_type;
-	if (submitType !== null) {
-		if (typeof submitType !== "string" || !SUBMIT_TYPES.includes(submitType)) {
-			invalid("submit_type", `Invalid submit_type: must be one of ${SUBMIT_TYPES.join(", ")}`);
-		}
-		if (mode === "subscription") {
-			invalid("submit_type", "`submit_type` can only be used with Checkout Sessions in `payment` or `setup` mode.");
-		}
-	}
-	const metadata = parseMetadata("metadata", p.metadata);
-	let paymentIntentMetadata: Record<string, string> | null = null;
-	let subscriptionMetadata: Record<string, string> | null = null;
-	if (p.payment_intent_data !== undefined) {
-		if (mode !== "payment") {
-			invalid("payment_intent_data", "You can not pass `payment_intent_data` in `subscription` or `setup` mode.");
-		}
-		const pid = asObject(p.payment_intent_data) ?? {};
-		paymentIntentMetadata = parseMetadata("payment_intent_data[metadata]", pid.metadata);
-	}
-	if (p.subscription_data !== undefined) {
-		if (mode !== "subscription") {
-			invalid("subscription_data", "You can only pass `subscription_data` in `subscription` mode.");
-		}
-		const sd = asObject(p.subscription_data) ?? {};
-		subscriptionMetadata = parseMetadata("subscription_data[metadata]", sd.metadata);
-	}
-
-	let currency: string | null = str(p.currency)?.toLowerCase() ?? null;
-	let amount: number | null = null;
-	if (mode !== "setup") {
-		const items = p.line_items;
-		if (items === undefined || (Array.isArray(items) && items.length === 0)) missing("line_items");
-		if (!Array.isArray(items)) invalid("line_items", "Invalid array");
-		amount = 0;
-		items.forEach((raw, i) => {
-			const base = `line_items[${i}]`;
-			const item = asObject(raw);
-			if (!item) invalid(base, "Invalid object");
-			rejectUnknown(base, item, LINE_ITEM_PARAMS);
-			if (item.price !== undefined) {
-				fail(400, {
-					type: "invalid_request_error",
-					code: "resource_missing",
-					param: `${base}[price]`,
-					message: `No such price: '${String(item.price)}'`,
-				});
-			}
-			if (item.price_data === undefined) missing(`${base}[price_data]`);
-			const pd = asObject(item.price_data);
-			if (!pd) invalid(`${base}[price_data]`, "Invalid object");
-			rejectUnknown(`${base}[price_data]`, pd, PRICE_DATA_PARAMS);
-			const cur = pd.currency;
-			if (cur === undefined || cur === "") missing(`${base}[price_data][currency]`);
-			if (typeof cur !== "string" || !/^[a-zA-Z]{3}$/.test(cur)) {
-				invalid(
-					`${base}[price_data][currency]`,
-					`Invalid currency: ${String(cur).toLowerCase()}. Stripe currently supports these currencies: usd, eur, gbp, ...`,
-				);
-			}
-			if (currency !== null && currency !== cur.toLowerCase()) {
-				invalid(`${base}[price_data][currency]`, "All line items must have the same currency as the Checkout Session.");
-			}
-			currency = cur.toLowerCase();
-			if (pd.unit_amount === undefined && pd.unit_amount_decimal === undefined) {
-				missing(`${base}[price_data][unit_amount]`);
-			}
-			const unit =
-				pd.unit_amount !== undefined
-					? parseInteger(`${base}[price_data][unit_amount]`, pd.unit_amount)
-					: parseInteger(`${base}[price_data][unit_amount_decimal]`, pd.unit_amount_decimal);
-			if (unit < 1) {
-				invalid(`${base}[price_data][unit_amount]`, "This value must be greater than or equal to 1.", "parameter_invalid_integer");
-			}
-			if (unit > 99_999_999) {
-				invalid(`${base}[price_data][unit_amount]`, "This value must be less than or equal to 99999999.", "parameter_invalid_integer");
-			}
-			if (pd.product === undefined) {
-				if (pd.product_data === undefined) missing(`${base}[price_data][product_data]`);
-				const product = asObject(pd.product_data);
-				if (!product) invalid(`${base}[price_data][product_data]`, "Invalid object");
-				rejectUnknown(`${base}[price_data][product_data]`, product, PRODUCT_DATA_PARAMS);
-				if (typeof product.name !== "string" || product.name.trim() === "") {
-					missing(`${base}[price_data][product_data][name]`);
-				}
-			}
-			const recurring = pd.recurring === undefined ? undefined : asObject(pd.recurring);
-			if (mode === "subscription") {
-				if (!recurring || recurring.interval === undefined) {
-					missing(`${base}[price_data][recurring][interval]`);
-				}
-				const interval = recurring.interval;
-				if (typeof interval !== "string" || !INTERVALS.includes(interval)) {
-					invalid(`${base}[price_data][recurring][interval]`, `Invalid interval: must be one of ${INTERVALS.join(", ")}`);
-				}
-				if (recurring.interval_count !== undefined) {
-					const count = parseInteger(`${base}[price_data][recurring][interval_count]`, recurring.interval_count);
-					if (count < 1) {
-						invalid(`${base}[price_data][recurring][interval_count]`, "This value must be greater than or equal to 1.");
-					}
-				}
-			} else if (pd.recurring !== undefined) {
-				invalid(
-					`${base}[price_data][recurring]`,
-					"You specified `payment` mode but passed a recurring price. Either switch to `subscription` mode or use only one-time prices.",
-				);
-			}
-			const quantity = item.quantity === undefined ? 1 : parseInteger(`${base}[quantity]`, item.quantity);
-			if (quantity < 1) {
-				invalid(`${base}[quantity]`, "This value must be greater than or equal to 1.", "parameter_invalid_integer");
-			}
-			amount = (amount ?? 0) + unit * quantity;
-		});
-	}
-	return {
-		mode,
-		currency,
-		amount,
-		metadata,
-		successUrl,
-		cancelUrl,
-		returnUrl,
-		submitType,
-		uiMode,
-		paymentIntentMetadata,
-		subscriptionMetadata,
-	};
-}
-
-function checkUrl(param: string, value: string | null): void {
-	if (value === null) return;
-	let ok = false;
-	try {
-		const u = new URL(value.replaceAll("{CHECKOUT_SESSION_ID}", "x"));
-		ok = u.protocol === "http:" || u.protocol === "https:";
-	} catch {
-		ok = false;
-	}
-	if (!ok) invalid(param, "Not a valid URL", "url_invalid");
-}
-
-// ---------------------------------------------------------------------------
-// Listing
-
-interface Entry {
-	type: DoubleObjectType;
-	object: JsonObject;
-	seq: number;
-}
-
-type FilterFn = (object: JsonObject, value: string) => boolean;
-
-function idOf(value: unknown): string | undefined {
-	if (typeof value === "string") return value;
-	return str(asObject(value)?.id);
-}
-
-function fieldIs(field: string): FilterFn {
-	return (object, value) => idOf(object[field]) === value || object[field] === value;
-}
-
-function invoiceSubscription(object: JsonObject): string | undefined {
-	const details = asObject(asObject(object.parent)?.subscription_details);
-	return idOf(details?.subscription) ?? idOf(object.subscription);
-}
-
-interface ResourceSpec {
-	type: DoubleObjectType;
-	path: string;
-	filters: Record<string, FilterFn>;
-}
-
-const RESOURCES: ResourceSpec[] = [
-	{
-		type: "checkout.session",
-		path: "/v1/checkout/sessions",
-		filters: {
-			status: fieldIs("status"),
-			payment_intent: fieldIs("payment_intent"),
-			subscription: fieldIs("subscription"),
-			customer: fieldIs("customer"),
-		},
-	},
-	{
-		type: "invoice",
-		path: "/v1/invoices",
-		filters: {
-			status: fieldIs("status"),
-			subscription: (o, v) => invoiceSubscription(o) === v,
-			customer: fieldIs("customer"),
-		},
-	},
-	{
-		type: "invoice_payment",
-		path: "/v1/invoice_payments",
-		filters: {
-			invoice: fieldIs("invoice"),
-			status: fieldIs("status"),
-			"payment[type]": (o, v) => asObject(o.payment)?.type === v,
-			"payment[payment_intent]": (o, v) => asObject(o.payment)?.payment_intent === v,
-		},
-	},
-	{
-		type: "refund",
-		path: "/v1/refunds",
-		filters: {
-			charge: fieldIs("charge"),
-			payment_intent: fieldIs("payment_intent"),
-		},
-	},
-	{
-		type: "dispute",
-		path: "/v1/disputes",
-		filters: {
-			charge: fieldIs("charge"),
-			payment_intent: fieldIs("payment_intent"),
-		},
-	},
-	{
-		type: "payment_intent",
-		path: "/v1/payment_intents",
-		filters: {
-			customer: fieldIs("customer"),
-		},
-	},
-	{
-		type: "charge",
-		path: "/v1/charges",
-		filters: {
-			payment_intent: fieldIs("payment_intent"),
-			customer: fieldIs("customer"),
-		},
-	},
-];
-
-function createdFilter(value: unknown): (created: number) => boolean {
-	if (value === undefined) return () => true;
-	if (typeof value === "string") {
-		const exact = parseInteger("created", value);
-		return (c) => c === exact;
-	}
-	const range = asObject(value);
-	if (!range) invalid("created", "Invalid timestamp");
-	rejectUnknown("created", range, ["gt", "gte", "lt", "lte"]);
-	const bound = (k: string) => (range[k] === undefined ? undefined : parseInteger(`created[${k}]`, range[k]));
-	const gt = bound("gt");
-	const gte = bound("gte");
-	const lt = bound("lt");
-	const lte = bound("lte");
-	return (c) =>
-		(gt === undefined || c > gt) && (gte === undefined || c >= gte) && (lt === undefined || c < lt) && (lte === undefined || c <= lte);
-}
-
-/** Newest first: by `created`, then by insertion. Positive when a is older. */
-function newestFirst(a: Entry, b: Entry): number {
-	const ca = Number(a.object.created ?? 0);
-	const cb = Number(b.object.created ?? 0);
-	return cb - ca || b.seq - a.seq;
-}
-
 // ---------------------------------------------------------------------------
 // Responses
-
-function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-	return new Response(JSON.stringify(body, null, 2), {
-		status,
-		headers: { "content-type": "application/json", ...headers },
-	});
-}
 
 function defaultFaultError(status: number): StripeErrorBody {
 	if (status >= 500) {
@@ -766,29 +213,6 @@ function apiKeyOf(request: Request): string | null {
 	return "";
 }
 
-function escapeHtml(text: string): string {
-	return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;").replaceAll("'", "&#39;");
-}
-
-function formatAmount(amount: number | null, currency: string | null): string {
-	if (amount === null || currency === null) return "—";
-	const value = ZERO_DECIMAL.has(currency) ? String(amount) : (amount / 100).toFixed(2);
-	return `${value} ${currency.toUpperCase()}`;
-}
-
-function sleep(ms: number): Promise<void> {
-	return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-async function readJson(request: Request): Promise<JsonObject> {
-	const text = await request.text();
-	if (!text) return {};
-	const parsed: unknown = JSON.parse(text);
-	const obj = asObject(parsed);
-	if (!obj) throw new Error("Expected a JSON object");
-	return obj;
-}
-
 // ---------------------------------------------------------------------------
 // The double
 
@@ -804,6 +228,16 @@ interface IdempotentResult {
 	body: string;
 	requestId: string;
 }
+
+const CORE_TYPES: Record<CoreObjectType, true> = {
+	"checkout.session": true,
+	invoice: true,
+	invoice_payment: true,
+	refund: true,
+	dispute: true,
+	charge: true,
+	payment_intent: true,
+};
 
 export function createStripeDouble(options: StripeDoubleOptions = {}): StripeDouble {
 	const maxRecorded = options.maxRecordedRequests ?? 100_000;
@@ -849,12 +283,37 @@ export function createStripeDouble(options: StripeDoubleOptions = {}): StripeDou
 
 	function seed(type: DoubleObjectType, overrides: JsonObject = {}): JsonObject {
 		if (!(type in ID_PREFIX)) throw new Error(`Unknown object type: ${String(type)}`);
-		const object = { ...seedBase(type), ...clone(overrides) };
+		const base = type in CORE_TYPES ? seedBase(type as CoreObjectType) : billingSeedBase(type as Exclude<DoubleObjectType, CoreObjectType>);
+		const object = { ...base, ...clone(overrides) };
 		object.object = type;
 		if (overrides.id === undefined) object.id = randomId(ID_PREFIX[type]);
 		if (overrides.created === undefined) object.created = nowSeconds();
 		return clone(store(type, object));
 	}
+
+	function remove(id: string): void {
+		const entry = byId.get(id);
+		if (!entry) return;
+		byId.delete(id);
+		byType.set(
+			entry.type,
+			(byType.get(entry.type) ?? []).filter((e) => e !== entry),
+		);
+		sorted.delete(entry.type);
+	}
+
+	const facade: DoubleStore = {
+		get: (type, id) => {
+			const entry = byId.get(id);
+			return entry?.type === type ? entry.object : undefined;
+		},
+		put: store,
+		all: (type) => sortedOf(type).map((e) => e.object),
+	};
+	const webhooks = createWebhooks(facade, remove);
+	const money = createMoney(facade, webhooks);
+	const portal = createPortal(facade, webhooks, (id) => money.cancelSubscription(id));
+	const sinks = new Map<string, { headers: Record<string, string>; body: string }[]>();
 
 	function requests(filter: RequestFilter = {}): RecordedRequest[] {
 		return recorded
@@ -1096,29 +555,13 @@ export function createStripeDouble(options: StripeDoubleOptions = {}): StripeDou
 		return clone(entry.object);
 	}
 
-	function completeSession(id: string, paymentStatus?: string): JsonObject | undefined {
-		const entry = byId.get(id);
-		if (entry?.type !== "checkout.session") return undefined;
-		const s = entry.object;
-		s.status = "complete";
-		s.payment_status = paymentStatus ?? (s.mode === "setup" ? "no_payment_required" : "paid");
-		s.customer_details = donorDetails();
-		s.url = null;
-		if (s.mode === "payment" && !s.payment_intent) s.payment_intent = randomId("pi_");
-		if (s.mode === "subscription") {
-			if (!s.subscription) s.subscription = randomId("sub_");
-			if (!s.customer) s.customer = randomId("cus_");
-			if (!s.invoice) s.invoice = randomId("in_");
-		}
-		return clone(s);
-	}
-
 	async function handleApi(request: Request, url: URL): Promise<Response> {
 		const method = request.method.toUpperCase();
 		const path = url.pathname.replace(/\/+$/, "") || "/";
 		const query = decodeStripeForm(url.searchParams.entries());
 		const rawBody = method === "GET" || method === "HEAD" ? "" : await request.text();
-		const params = decodeStripeForm(new URLSearchParams(rawBody).entries());
+		// The SDK sends a DELETE's params in the query string.
+		const params = method === "DELETE" ? query : decodeStripeForm(new URLSearchParams(rawBody).entries());
 		const idempotencyKey = request.headers.get("idempotency-key");
 		const apiKey = apiKeyOf(request);
 		const authorized = apiKey !== null && /^sk_test_[A-Za-z0-9_]+$/.test(apiKey);
@@ -1245,6 +688,8 @@ export function createStripeDouble(options: StripeDoubleOptions = {}): StripeDou
 		if (method === "POST" && path === "/v1/checkout/sessions") return createSession(params, origin);
 		const expire = /^\/v1\/checkout\/sessions\/([^/]+)\/expire$/.exec(path);
 		if (method === "POST" && expire) return expireSession(decodeURIComponent(expire[1] ?? ""));
+		const handled = webhooks.route(method, path, params) ?? money.route(method, path, params) ?? portal.route(method, path, params, origin);
+		if (handled) return handled;
 		if (method === "GET") {
 			for (const spec of RESOURCES) {
 				if (path === spec.path) return list(spec, query);
@@ -1262,51 +707,7 @@ export function createStripeDouble(options: StripeDoubleOptions = {}): StripeDou
 
 	function checkoutPage(id: string): Response {
 		const entry = byId.get(id);
-		if (entry?.type !== "checkout.session") {
-			return new Response("<!doctype html><title>Not found</title><h1>No such Checkout Session</h1>", {
-				status: 404,
-				headers: { "content-type": "text/html; charset=utf-8" },
-			});
-		}
-		const s = entry.object;
-		const amount = typeof s.amount_total === "number" ? s.amount_total : null;
-		const currency = str(s.currency) ?? null;
-		const campaign = str(asObject(s.metadata)?.campaign) ?? "";
-		const success = str(s.success_url)?.replaceAll("{CHECKOUT_SESSION_ID}", id);
-		const cancel = str(s.cancel_url)?.replaceAll("{CHECKOUT_SESSION_ID}", id);
-		const html = `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Checkout (Stripe test double)</title>
-</head>
-<body>
-<main>
-<h1>Checkout (Stripe test double)</h1>
-<dl>
-<dt>Session</dt><dd data-field="id">${escapeHtml(id)}</dd>
-<dt>Amount</dt><dd data-field="amount" data-amount="${amount ?? ""}">${escapeHtml(formatAmount(amount, currency))}</dd>
-<dt>Currency</dt><dd data-field="currency">${escapeHtml(currency ?? "")}</dd>
-<dt>Mode</dt><dd data-field="mode">${escapeHtml(str(s.mode) ?? "")}</dd>
-<dt>Campaign</dt><dd data-field="campaign">${escapeHtml(campaign)}</dd>
-<dt>Status</dt><dd data-field="status">${escapeHtml(str(s.status) ?? "")}</dd>
-</dl>
-<p>
-${success ? `<a id="pay" href="${escapeHtml(success)}">Pay</a>` : ""}
-${cancel ? `<a id="cancel" href="${escapeHtml(cancel)}">Cancel</a>` : ""}
-</p>
-</main>
-</body>
-</html>
-`;
-		return new Response(html, {
-			status: 200,
-			headers: {
-				"content-type": "text/html; charset=utf-8",
-				"cache-control": "no-store",
-			},
-		});
+		return hostedCheckoutPage(id, entry?.type === "checkout.session" ? entry.object : undefined);
 	}
 
 	async function handleControl(request: Request, url: URL): Promise<Response> {
@@ -1347,9 +748,26 @@ ${cancel ? `<a id="cancel" href="${escapeHtml(cancel)}">Cancel</a>` : ""}
 			const complete = /^\/__double\/checkout\/sessions\/([^/]+)\/complete$/.exec(path);
 			if (method === "POST" && complete) {
 				const body = await readJson(request);
-				const done = completeSession(decodeURIComponent(complete[1] ?? ""), str(body.paymentStatus));
-				return done ? json(200, done) : json(404, { error: "No such checkout.session" });
+				const id = decodeURIComponent(complete[1] ?? "");
+				const entry = byId.get(id);
+				if (entry?.type !== "checkout.session") return json(404, { error: "No such checkout.session" });
+				const stored = sessions.get(id);
+				const items = stored?.createParams.line_items;
+				const first = Array.isArray(items) ? asObject(asObject(asObject(items[0])?.price_data)?.recurring) : undefined;
+				const done = await money.completeSession(
+					entry.object,
+					{
+						paymentIntentMetadata: stored?.paymentIntentMetadata ?? null,
+						subscriptionMetadata: stored?.subscriptionMetadata ?? null,
+						interval: str(first?.interval) as "day" | "week" | "month" | "year" | undefined,
+					},
+					{ paymentStatus: str(body.paymentStatus), deliver: body.deliver === true, endpoints: endpointsOf(body) },
+				);
+				// Without `deliver` the answer stays the session itself, as before.
+				return json(200, body.deliver === true ? done : done.object);
 			}
+			const lifecycle = await lifecycleControl(method, path, url, request, { webhooks, money, portal, sinks });
+			if (lifecycle) return lifecycle;
 			if (method === "POST" && path === "/__double/faults") {
 				const body = await readJson(request);
 				injectFault(body as unknown as FaultSpec);
@@ -1367,6 +785,11 @@ ${cancel ? `<a id="cancel" href="${escapeHtml(cancel)}">Cancel</a>` : ""}
 		const url = new URL(request.url);
 		if (url.pathname === "/v1" || url.pathname.startsWith("/v1/")) return handleApi(request, url);
 		if (url.pathname.startsWith("/__double/")) return handleControl(request, url);
+		const portalPage = /^\/p\/session\/([^/]+)$/.exec(url.pathname);
+		if (portalPage && (request.method === "GET" || request.method === "POST")) {
+			const form = request.method === "POST" ? new URLSearchParams(await request.text()) : new URLSearchParams();
+			return portal.page(decodeURIComponent(portalPage[1] ?? ""), request.method, form);
+		}
 		const pay = /^\/c\/pay\/([^/]+)$/.exec(url.pathname);
 		if (pay && (request.method === "GET" || request.method === "HEAD")) {
 			return checkoutPage(decodeURIComponent(pay[1] ?? ""));

@@ -1,12 +1,36 @@
 // Builders of Stripe webhook events (full `event` objects from Stripe's
-// fixture, API version 2026-10-28.endive) and of signed deliveries, for tests
+// fixture, API version 2026-10-28.endive unless `apiVersion` names another:
+// the object is then rendered as that version sends it, see versions.ts) and
+// of signed deliveries, for tests
 // that POST to the worker's webhook endpoint. Runtime-neutral: signing uses
 // Web Crypto through Stripe's SubtleCryptoProvider (the sync signing helpers
 // throw in workerd).
 import Stripe from "stripe";
-import { capturedCharge, completedCheckoutSession, disputeObject, eventObject, paidInvoice, refundObject } from "./objects.ts";
+import {
+	type CompletedSessionOptions,
+	capturedCharge,
+	completedCheckoutSession,
+	disputeObject,
+	eventObject,
+	type JsonObject,
+	paidInvoice,
+	refundObject,
+} from "./objects.ts";
+import { type RenderContext, renderObject } from "./versions.ts";
 
-export interface CheckoutEventOptions {
+/** Every builder's options: the API version the event (and its object) is rendered in. */
+export interface VersionOption {
+	/** Default 2026-10-28.endive (stripe@23's). */
+	apiVersion?: string;
+}
+
+/** Amounts that differ from the total: discounts, tax, Adaptive Pricing (see CompletedSessionOptions). */
+export type SessionAmountOptions = Pick<
+	CompletedSessionOptions,
+	"amountSubtotal" | "discount" | "tax" | "presentment" | "currencyConversion"
+>;
+
+export interface CheckoutEventOptions extends VersionOption, SessionAmountOptions {
 	campaign?: string;
 	page?: string;
 	amount: number;
@@ -25,7 +49,7 @@ export interface CheckoutEventOptions {
 	eventId?: string;
 }
 
-export interface InvoicePaidOptions {
+export interface InvoicePaidOptions extends VersionOption {
 	campaign?: string;
 	page?: string;
 	amount: number;
@@ -34,9 +58,12 @@ export interface InvoicePaidOptions {
 	subscription?: string;
 	billingReason?: "subscription_create" | "subscription_cycle";
 	eventId?: string;
+	/** The PaymentIntent (and charge) that paid it: pre-basil versions inline them. */
+	paymentIntent?: string;
+	charge?: string;
 }
 
-export interface ChargeRefundedOptions {
+export interface ChargeRefundedOptions extends VersionOption {
 	paymentIntent: string;
 	chargeId?: string;
 	amount: number;
@@ -45,7 +72,7 @@ export interface ChargeRefundedOptions {
 	currency?: string;
 }
 
-export interface RefundEventOptions {
+export interface RefundEventOptions extends VersionOption {
 	refundId?: string;
 	amount: number;
 	paymentIntent: string;
@@ -54,23 +81,31 @@ export interface RefundEventOptions {
 	campaign?: string;
 }
 
-export interface DisputeEventOptions {
+export interface DisputeEventOptions extends VersionOption {
 	disputeId?: string;
 	paymentIntent: string;
 	chargeId?: string;
 	amount: number;
 }
 
-export interface MakeEventOptions {
+export interface MakeEventOptions extends VersionOption {
 	id?: string;
 	created?: number;
 	/** `data.previous_attributes`, for `*.updated` events. */
 	previousAttributes?: Record<string, unknown>;
+	/** Lookups for fields older versions inline (an invoice's PaymentIntent, a charge's refunds). */
+	context?: RenderContext;
 }
 
-/** Any event: Stripe's fixture `event` with `type` and `data.object` set. */
+/**
+ * Any event: Stripe's fixture `event` with `type` and `data.object` set, the
+ * object rendered in `opts.apiVersion` when given.
+ */
 export function makeEvent(type: string, object: object, opts: MakeEventOptions = {}): Stripe.Event {
-	return eventObject(type, object, opts) as unknown as Stripe.Event;
+	const source = object as JsonObject;
+	const rendered =
+		opts.apiVersion && typeof source.object === "string" ? renderObject(source.object, source, opts.apiVersion, opts.context) : object;
+	return eventObject(type, rendered, opts) as unknown as Stripe.Event;
 }
 
 function checkoutEvent(
@@ -84,7 +119,7 @@ function checkoutEvent(
 		status,
 		paymentStatus: opts.paymentStatus ?? defaultPaymentStatus,
 	});
-	return makeEvent(type, session, { id: opts.eventId });
+	return makeEvent(type, session, { id: opts.eventId, apiVersion: opts.apiVersion });
 }
 
 /** `checkout.session.completed`: status complete, payment_status paid by default. */
@@ -104,27 +139,32 @@ export function checkoutAsyncPaymentFailed(opts: CheckoutEventOptions): Stripe.E
 
 /** `invoice.paid` for a subscription invoice (subscription under `parent`). */
 export function invoicePaid(opts: InvoicePaidOptions): Stripe.Event {
-	return makeEvent("invoice.paid", paidInvoice(opts), { id: opts.eventId });
+	const paid = { paymentIntent: opts.paymentIntent ?? null, charge: opts.charge ?? null };
+	return makeEvent("invoice.paid", paidInvoice(opts), {
+		id: opts.eventId,
+		apiVersion: opts.apiVersion,
+		context: { paymentOfInvoice: () => paid },
+	});
 }
 
 /** `charge.refunded`: `refunded` is true once amountRefunded >= amount. */
 export function chargeRefunded(opts: ChargeRefundedOptions): Stripe.Event {
-	return makeEvent("charge.refunded", capturedCharge(opts));
+	return makeEvent("charge.refunded", capturedCharge(opts), { apiVersion: opts.apiVersion });
 }
 
 export function refundEvent(type: "refund.created" | "refund.updated" | "refund.failed", opts: RefundEventOptions): Stripe.Event {
 	const status = opts.status ?? (type === "refund.failed" ? "failed" : "succeeded");
-	return makeEvent(type, refundObject({ ...opts, status }));
+	return makeEvent(type, refundObject({ ...opts, status }), { apiVersion: opts.apiVersion });
 }
 
 /** `charge.dispute.funds_withdrawn`: dispute status needs_response. */
 export function disputeFundsWithdrawn(opts: DisputeEventOptions): Stripe.Event {
-	return makeEvent("charge.dispute.funds_withdrawn", disputeObject(opts, "funds_withdrawn"));
+	return makeEvent("charge.dispute.funds_withdrawn", disputeObject(opts, "funds_withdrawn"), { apiVersion: opts.apiVersion });
 }
 
 /** `charge.dispute.funds_reinstated`: dispute status won. */
 export function disputeFundsReinstated(opts: DisputeEventOptions): Stripe.Event {
-	return makeEvent("charge.dispute.funds_reinstated", disputeObject(opts, "funds_reinstated"));
+	return makeEvent("charge.dispute.funds_reinstated", disputeObject(opts, "funds_reinstated"), { apiVersion: opts.apiVersion });
 }
 
 /** The `Stripe-Signature` header value for `payload`, as Stripe computes it. */

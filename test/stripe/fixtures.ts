@@ -806,3 +806,425 @@ export const balanceTransactionFixture = {
 	type: "charge",
 	balance_type: "payments",
 };
+
+/** Stripe fixture `subscription`. */
+export const subscriptionFixture = {
+	application: null,
+	application_fee_percent: null,
+	automatic_tax: {
+		enabled: false,
+		liability: {
+			type: "account",
+		},
+		disabled_reason: null,
+	},
+	billing_cycle_anchor: 1234567890,
+	billing_cycle_anchor_config: {
+		day_of_month: 1361669285,
+		hour: null,
+		minute: null,
+		month: null,
+		second: null,
+	},
+	cancel_at: 1234567890,
+	canceled_at: 1234567890,
+	cancellation_details: {
+		comment: null,
+		feedback: null,
+		reason: null,
+	},
+	collection_method: "charge_automatically",
+	created: 1234567890,
+	currency: "usd",
+	customer: "cus_QXg1o8vcGmoR32",
+	days_until_due: null,
+	default_payment_method: null,
+	default_source: null,
+	default_tax_rates: [],
+	description: null,
+	discounts: [],
+	ended_at: 1234567890,
+	id: "sub_1Pgc6rB7WZ01zgkWNy0Cn5nw",
+	invoice_settings: {
+		account_tax_ids: null,
+		issuer: {
+			type: "self",
+		},
+		custom_fields: null,
+		description: null,
+		footer: null,
+	},
+	items: {
+		data: [
+			{
+				created: 1721954054,
+				discounts: [],
+				id: "si_QXhVnC2h0Jczwc",
+				metadata: {},
+				object: "subscription_item",
+				price: {
+					active: true,
+					billing_scheme: "per_unit",
+					created: 1721948530,
+					currency: "usd",
+					custom_unit_amount: {
+						maximum: null,
+						minimum: null,
+						preset: null,
+					},
+					id: "price_1PgafmB7WZ01zgkW6dKueIc5",
+					livemode: false,
+					lookup_key: null,
+					metadata: {},
+					nickname: null,
+					object: "price",
+					product: "prod_QXg1hqf4jFNsqG",
+					recurring: {
+						interval: "month",
+						interval_count: 1,
+						meter: null,
+						usage_type: "licensed",
+						trial_period_days: null,
+					},
+					tax_behavior: "unspecified",
+					tiers_mode: null,
+					transform_quantity: {
+						divide_by: 1592560163,
+						round: "down",
+					},
+					type: "recurring",
+					unit_amount: 2000,
+					unit_amount_decimal: "2000",
+				},
+				quantity: 1,
+				subscription: "sub_1Pgc6rB7WZ01zgkWNy0Cn5nw",
+				tax_rates: [],
+				plan: {
+					active: true,
+					amount: null,
+					amount_decimal: null,
+					billing_scheme: "tiered",
+					created: 1028554472,
+					currency: "currency",
+					id: "obj_123",
+					interval: "month",
+					interval_count: 797691627,
+					livemode: true,
+					metadata: null,
+					meter: null,
+					nickname: null,
+					object: "plan",
+					product: null,
+					tiers_mode: null,
+					transform_usage: {
+						divide_by: 1592560163,
+						round: "down",
+					},
+					trial_period_days: null,
+					usage_type: "licensed",
+				},
+				current_period_end: 976287773,
+				current_period_start: 1896570518,
+				billing_thresholds: {
+					usage_gte: null,
+				},
+			},
+		],
+		has_more: false,
+		object: "list",
+		url: "/v1/subscription_items?subscription=sub_1Pgc6rB7WZ01zgkWNy0Cn5nw",
+	},
+	latest_invoice: null,
+	livemode: false,
+	metadata: {},
+	next_pending_invoice_item_invoice: 1234567890,
+	object: "subscription",
+	on_behalf_of: null,
+	pause_collection: {
+		behavior: "mark_uncollectible",
+		resumes_at: null,
+	},
+	payment_settings: {
+		payment_method_options: {
+			acss_debit: {},
+			bancontact: {
+				preferred_language: "fr",
+			},
+			card: {
+				network: null,
+				request_three_d_secure: null,
+			},
+			customer_balance: {
+				funding_type: null,
+			},
+			konbini: {},
+			sepa_debit: {},
+			us_bank_account: {},
+			payto: {},
+			pix: {},
+			upi: {},
+		},
+		payment_method_types: null,
+		save_default_payment_method: null,
+	},
+	pending_invoice_item_interval: {
+		interval: "month",
+		interval_count: 797691627,
+	},
+	pending_setup_intent: null,
+	pending_update: {
+		billing_cycle_anchor: null,
+		discount: {
+			checkout_session: null,
+			customer: null,
+			end: null,
+			id: "obj_123",
+			invoice: null,
+			invoice_item: null,
+			object: "discount",
+			promotion_code: null,
+			start: 109757538,
+			subscription: null,
+			subscription_item: null,
+			source: {
+				coupon: null,
+				type: "coupon",
+			},
+			customer_account: null,
+		},
+		discounts: [],
+		expires_at: 833811170,
+		subscription_items: null,
+		trial_end: null,
+		trial_from_plan: null,
+		metadata: null,
+	},
+	schedule: null,
+	start_date: 1234567890,
+	status: "active",
+	test_clock: null,
+	transfer_data: {
+		amount_percent: null,
+		destination: {
+			id: "obj_123",
+			object: "account",
+		},
+	},
+	trial_end: 1234567890,
+	trial_settings: {
+		end_behavior: {
+			missing_payment_method: "create_invoice",
+		},
+	},
+	trial_start: 1234567890,
+	cancel_at_period_end: true,
+	billing_thresholds: {
+		amount_gte: null,
+		reset_billing_cycle_anchor: null,
+	},
+	billing_mode: {
+		type: "classic",
+		flexible: {},
+	},
+	customer_account: null,
+	managed_payments: {
+		enabled: true,
+	},
+	billing_schedules: [
+		{
+			applies_to: null,
+			bill_until: {
+				computed_timestamp: 2082605468,
+				duration: {
+					interval: "month",
+					interval_count: null,
+				},
+				timestamp: null,
+				type: "duration",
+			},
+			key: "key",
+		},
+	],
+};
+
+/** Stripe fixture `customer`. */
+export const customerFixture = {
+	address: {
+		city: null,
+		country: null,
+		line1: null,
+		line2: null,
+		postal_code: null,
+		state: null,
+	},
+	balance: 0,
+	created: 1234567890,
+	currency: "usd",
+	default_source: null,
+	delinquent: false,
+	description: null,
+	discount: {
+		checkout_session: null,
+		customer: null,
+		end: null,
+		id: "obj_123",
+		invoice: null,
+		invoice_item: null,
+		object: "discount",
+		promotion_code: null,
+		start: 109757538,
+		subscription: null,
+		subscription_item: null,
+		source: {
+			coupon: null,
+			type: "coupon",
+		},
+		customer_account: null,
+	},
+	email: null,
+	id: "cus_QXg1o8vcGmoR32",
+	invoice_prefix: "7FE1103",
+	invoice_settings: {
+		custom_fields: null,
+		default_payment_method: null,
+		footer: null,
+		rendering_options: {
+			amount_tax_display: null,
+			template: null,
+		},
+	},
+	livemode: false,
+	metadata: {},
+	name: null,
+	next_invoice_sequence: 1,
+	object: "customer",
+	phone: null,
+	preferred_locales: [],
+	shipping: {},
+	tax_exempt: "none",
+	test_clock: null,
+};
+
+/** Stripe fixture `webhook_endpoint`. */
+export const webhookEndpointFixture = {
+	api_version: null,
+	application: null,
+	created: 1234567890,
+	description: "This is my webhook, I like it a lot",
+	enabled_events: ["charge.failed", "charge.succeeded"],
+	id: "we_1Pgc6yB7WZ01zgkWzAudq4eU",
+	livemode: false,
+	metadata: {},
+	object: "webhook_endpoint",
+	status: "enabled",
+	url: "https://example.com/my/webhook/endpoint",
+};
+
+/** Stripe fixture `billing_portal.configuration`. */
+export const portalConfigurationFixture = {
+	active: true,
+	application: null,
+	business_profile: {
+		headline: null,
+		privacy_policy_url: "https://example.com/privacy",
+		terms_of_service_url: "https://example.com/terms",
+	},
+	created: 1234567890,
+	default_return_url: null,
+	features: {
+		customer_update: {
+			allowed_updates: ["email", "tax_id"],
+			enabled: true,
+		},
+		invoice_history: {
+			enabled: true,
+		},
+		payment_method_update: {
+			enabled: false,
+			payment_method_configuration: null,
+		},
+		subscription_cancel: {
+			cancellation_reason: {
+				enabled: false,
+				options: [],
+			},
+			enabled: false,
+			mode: "at_period_end",
+			proration_behavior: "none",
+		},
+		subscription_update: {
+			default_allowed_updates: [],
+			enabled: false,
+			proration_behavior: "none",
+			schedule_at_period_end: {
+				conditions: [
+					{
+						type: "decreasing_item_amount",
+					},
+				],
+			},
+			trial_update_behavior: "end_trial",
+			billing_cycle_anchor: null,
+		},
+	},
+	id: "bpc_1Pgc70B7WZ01zgkWSnFO04Vt",
+	is_default: true,
+	livemode: true,
+	login_page: {
+		enabled: false,
+		url: null,
+	},
+	metadata: null,
+	object: "billing_portal.configuration",
+	updated: 1234567890,
+	name: null,
+};
+
+/** Stripe fixture `billing_portal.session`. */
+export const portalSessionFixture = {
+	configuration: "bpc_1Pgc7HB7WZ01zgkWxH2EPWRX",
+	created: 1234567890,
+	customer: "cus_QXg1o8vcGmoR32",
+	flow: {
+		after_completion: {
+			hosted_confirmation: {
+				custom_message: null,
+			},
+			redirect: {
+				return_url: "return_url",
+			},
+			type: "hosted_confirmation",
+		},
+		subscription_cancel: {
+			retention: {
+				coupon_offer: {
+					coupon: "coupon",
+				},
+				type: "coupon_offer",
+			},
+			subscription: "subscription",
+		},
+		subscription_update: {
+			subscription: "subscription",
+		},
+		subscription_update_confirm: {
+			discounts: null,
+			items: [
+				{
+					id: null,
+					price: null,
+				},
+			],
+			subscription: "subscription",
+		},
+		type: "subscription_update",
+	},
+	id: "bps_1Pgc7HB7WZ01zgkWNs8s9Auh",
+	livemode: true,
+	locale: null,
+	object: "billing_portal.session",
+	on_behalf_of: null,
+	return_url: "https://example.com/account",
+	url: "https://sangeekp-15t6ai--customer_portal-mydev.dev.stripe.me/session/{SESSION_SECRET}",
+	customer_account: null,
+};

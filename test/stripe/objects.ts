@@ -17,7 +17,26 @@ import {
 export type JsonObject = Record<string, unknown>;
 
 /** Object types the double stores and lists. */
-export type DoubleObjectType = "checkout.session" | "invoice" | "invoice_payment" | "refund" | "dispute" | "charge" | "payment_intent";
+export type CoreObjectType = "checkout.session" | "invoice" | "invoice_payment" | "refund" | "dispute" | "charge" | "payment_intent";
+/** Types added with webhook delivery, subscriptions and the customer portal (builders in billing.ts). */
+export type BillingObjectType =
+	| "customer"
+	| "subscription"
+	| "webhook_endpoint"
+	| "event"
+	| "billing_portal.configuration"
+	| "billing_portal.session";
+export type DoubleObjectType = CoreObjectType | BillingObjectType;
+
+/**
+ * The metadata key that names a gift's campaign, on Checkout Sessions, their
+ * PaymentIntent / subscription data, invoices' subscription metadata, charges
+ * and refunds. The builders write it and the double's filters (request log,
+ * faults, hosted page) read it: switch the worker's key here, in one line.
+ */
+export const CAMPAIGN_KEY = "campaign";
+/** The metadata key for the page a gift came from. */
+export const PAGE_KEY = "page";
 
 /** The API version that stripe@23 pins and our events carry. */
 export const API_VERSION = "2026-10-28.endive";
@@ -31,6 +50,12 @@ export const ID_PREFIX: Record<DoubleObjectType, string> = {
 	dispute: "dp_",
 	charge: "ch_",
 	payment_intent: "pi_",
+	customer: "cus_",
+	subscription: "sub_",
+	webhook_endpoint: "we_",
+	event: "evt_",
+	"billing_portal.configuration": "bpc_",
+	"billing_portal.session": "bps_",
 };
 
 export function clone<T>(value: T): T {
@@ -64,7 +89,7 @@ function metadataOf(fields: Record<string, string | undefined>): Record<string, 
 }
 
 export function donationMetadata(campaign?: string, page?: string): Record<string, string> {
-	return metadataOf({ campaign, page });
+	return metadataOf({ [CAMPAIGN_KEY]: campaign, [PAGE_KEY]: page });
 }
 
 /**
@@ -132,6 +157,27 @@ export interface CompletedSessionOptions {
 	campaign?: string;
 	page?: string;
 	created?: number;
+	/**
+	 * Before discounts and tax (default `amount`). `amount` stays the total:
+	 * amount_total = amount_subtotal - discount + tax (tax exclusive).
+	 */
+	amountSubtotal?: number;
+	discount?: number;
+	tax?: number;
+	/**
+	 * Adaptive Pricing (sessions created since 2025-03-31): `amount`/`currency`
+	 * stay in the merchant's (integration) currency and the donor's currency
+	 * and amount are in `presentment_details` (changelog basil 2025-03-31
+	 * add_presentment_details).
+	 */
+	presentment?: { currency: string; amount: number };
+	/**
+	 * Legacy Adaptive Pricing (sessions created before 2025-03-31): `amount`/
+	 * `currency` are the donor's (presentment) currency and `currency_conversion`
+	 * holds the merchant's: `source_currency`, and `amount_subtotal`/`amount_total`
+	 * "in source currency"; `fx_rate` converts source to customer amounts.
+	 */
+	currencyConversion?: { sourceCurrency: string; amountSubtotal?: number; amountTotal: number; fxRate: string };
 }
 
 /** A Checkout Session as Stripe sends it once the donor finished Checkout. */
@@ -143,9 +189,24 @@ export function completedCheckoutSession(opts: CompletedSessionOptions): JsonObj
 	s.id = id;
 	s.object = "checkout.session";
 	s.mode = mode;
-	s.amount_subtotal = opts.amount;
+	const discount = opts.discount ?? 0;
+	const tax = opts.tax ?? 0;
+	s.amount_subtotal = opts.amountSubtotal ?? opts.amount + discount - tax;
 	s.amount_total = opts.amount;
+	s.total_details = { amount_discount: discount, amount_shipping: 0, amount_tax: tax };
 	s.currency = (opts.currency ?? "usd").toLowerCase();
+	if (opts.presentment) {
+		s.presentment_details = { presentment_amount: opts.presentment.amount, presentment_currency: opts.presentment.currency.toLowerCase() };
+	}
+	if (opts.currencyConversion) {
+		const c = opts.currencyConversion;
+		s.currency_conversion = {
+			amount_subtotal: c.amountSubtotal ?? c.amountTotal,
+			amount_total: c.amountTotal,
+			fx_rate: c.fxRate,
+			source_currency: c.sourceCurrency.toLowerCase(),
+		};
+	}
 	s.metadata = donationMetadata(opts.campaign, opts.page);
 	s.status = opts.status ?? "complete";
 	s.payment_status = opts.paymentStatus ?? "paid";
@@ -479,12 +540,12 @@ export function disputeObject(opts: DisputeOptions, stage: "funds_withdrawn" | "
 export function eventObject(
 	type: string,
 	object: object,
-	opts: { id?: string; created?: number; previousAttributes?: JsonObject } = {},
+	opts: { id?: string; created?: number; previousAttributes?: JsonObject; apiVersion?: string } = {},
 ): JsonObject {
 	const ev = clone(eventFixture) as JsonObject;
 	ev.id = opts.id ?? randomId("evt_");
 	ev.object = "event";
-	ev.api_version = API_VERSION;
+	ev.api_version = opts.apiVersion ?? API_VERSION;
 	ev.created = opts.created ?? nowSeconds();
 	ev.livemode = false;
 	ev.pending_webhooks = 1;
@@ -498,7 +559,7 @@ export function eventObject(
  * The base object `POST /__double/objects` merges overrides into: the fixture
  * with its placeholder values replaced, as a fresh copy.
  */
-export function seedBase(type: DoubleObjectType): JsonObject {
+export function seedBase(type: CoreObjectType): JsonObject {
 	switch (type) {
 		case "checkout.session": {
 			const s = checkoutSessionBase();

@@ -4,7 +4,24 @@
 import { env } from "cloudflare:workers";
 import Stripe from "stripe";
 import { describe, expect, it } from "vitest";
-import { injectFault, recordedRequests, seedObject, storedObject } from "../stripe/control.ts";
+import {
+	cancelRefund,
+	closeDispute,
+	completeSessionAndDeliver,
+	emitEvent,
+	emittedEvents,
+	failRefund,
+	injectFault,
+	makeDefaultPortalConfiguration,
+	openDispute,
+	recordedRequests,
+	renewSubscription,
+	seedObject,
+	sinkRequests,
+	sinkUrl,
+	storedObject,
+} from "../stripe/control.ts";
+import { currencyFact, formatStripeAmount, STRIPE_CURRENCIES } from "../stripe/currencies.ts";
 import {
 	chargeRefunded,
 	checkoutSessionCompleted,
@@ -13,7 +30,8 @@ import {
 	refundEvent,
 	signedDelivery,
 } from "../stripe/events.ts";
-import { invoicePayment } from "../stripe/objects.ts";
+import { capturedCharge, invoicePayment, paidInvoice, refundObject } from "../stripe/objects.ts";
+import { RENDERED_API_VERSIONS, renderObject } from "../stripe/versions.ts";
 
 const DOUBLE_URL = env.STRIPE_API_URL;
 const SECRET = "whsec_test_secret";
@@ -538,5 +556,512 @@ describe("signed webhook deliveries", () => {
 		}).data.object as Stripe.Dispute;
 		expect(dispute.status).toBe("needs_response");
 		expect(dispute.payment_intent).toBe("pi_1");
+	});
+});
+
+describe("currencies as Stripe writes them", () => {
+	function oneItem(currency: string, unit_amount: number, campaign: string): Stripe.Checkout.SessionCreateParams {
+		return {
+			...paymentParams(campaign),
+			line_items: [{ quantity: 1, price_data: { currency, unit_amount, product_data: { name: "Donation" } } }],
+		};
+	}
+
+	it("has the special cases in its table", () => {
+		expect(currencyFact("JPY")).toMatchObject({ exponent: 0, chargeDivisibleBy: 1 });
+		// UGX is in Stripe's zero-decimal list but is written with two decimals (special case).
+		expect(currencyFact("ugx")).toMatchObject({ exponent: 2, chargeDivisibleBy: 100, displayDecimals: 0 });
+		expect(currencyFact("isk")).toMatchObject({ exponent: 2, chargeDivisibleBy: 100, displayDecimals: 0 });
+		expect(currencyFact("huf")).toMatchObject({ exponent: 2, chargeDivisibleBy: 1, payoutDivisibleBy: 100 });
+		expect(currencyFact("twd")).toMatchObject({ exponent: 2, chargeDivisibleBy: 1, payoutDivisibleBy: 100 });
+		expect(currencyFact("kwd")).toMatchObject({ exponent: 3, chargeDivisibleBy: 10 });
+		expect(currencyFact("chf")).toEqual(currencyFact("usd"));
+		expect(Object.keys(STRIPE_CURRENCIES)).toContain("ugx");
+		expect(formatStripeAmount(2500, "usd")).toBe("25.00 USD");
+		expect(formatStripeAmount(500, "jpy")).toBe("500 JPY");
+		expect(formatStripeAmount(10000, "isk")).toBe("100 ISK");
+		expect(formatStripeAmount(1230, "kwd")).toBe("1.230 KWD");
+	});
+
+	it("refuses ISK and UGX amounts that are not whole units, and shows them as whole units", async () => {
+		const stripe = client();
+		for (const currency of ["isk", "ugx"]) {
+			const campaign = campaignId();
+			const err = (await rejection(stripe.checkout.sessions.create(oneItem(currency, 1050, campaign)))) as Stripe.errors.StripeError;
+			expect(err).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+			expect(err.code).toBe("invalid_charge_amount_no_decimal_compatible");
+			expect(err.param).toBe("line_items[0][price_data][unit_amount]");
+			const ok = await stripe.checkout.sessions.create(oneItem(currency, 150000, campaign));
+			expect(ok.amount_total).toBe(150000);
+			const html = await (await fetch(ok.url ?? "")).text();
+			expect(html).toContain(`1500 ${currency.toUpperCase()}`);
+		}
+		const yen = await stripe.checkout.sessions.create(oneItem("jpy", 1050, campaignId()));
+		expect(await (await fetch(yen.url ?? "")).text()).toContain("1050 JPY");
+		const forint = await stripe.checkout.sessions.create(oneItem("huf", 1050, campaignId()));
+		expect(forint.amount_total).toBe(1050);
+		expect(await (await fetch(forint.url ?? "")).text()).toContain("10.50 HUF");
+	});
+});
+
+describe("events rendered per API version", () => {
+	it("lists the versions it renders, oldest first, ending with the SDK's", () => {
+		expect(RENDERED_API_VERSIONS[0]).toBe("2020-08-27");
+		expect(RENDERED_API_VERSIONS.at(-1)).toBe(Stripe.API_VERSION);
+		expect([...RENDERED_API_VERSIONS].sort()).toEqual([...RENDERED_API_VERSIONS]);
+	});
+
+	it("sends a pre-basil invoice with its subscription, metadata and payment at the top level", async () => {
+		for (const apiVersion of ["2020-08-27", "2022-11-15", "2024-06-20"]) {
+			const event = invoicePaid({
+				amount: 500,
+				campaign: "c",
+				page: "p",
+				subscription: "sub_1",
+				paymentIntent: "pi_1",
+				charge: "ch_1",
+				apiVersion,
+			});
+			expect(event.api_version).toBe(apiVersion);
+			const { body, headers } = await signedDelivery(event, SECRET);
+			const verified = await Stripe.webhooks.constructEventAsync(
+				body,
+				headers["stripe-signature"] ?? "",
+				SECRET,
+				undefined,
+				Stripe.createSubtleCryptoProvider(),
+			);
+			const invoice = verified.data.object as unknown as Record<string, unknown>;
+			expect(invoice).not.toHaveProperty("parent");
+			expect(invoice).not.toHaveProperty("payments");
+			expect(invoice).toMatchObject({
+				subscription: "sub_1",
+				subscription_details: { metadata: { campaign: "c", page: "p" } },
+				payment_intent: "pi_1",
+				charge: "ch_1",
+				paid: true,
+			});
+			const line = (invoice.lines as { data: Record<string, unknown>[] }).data[0];
+			expect(line).toMatchObject({ type: "subscription", subscription: "sub_1", proration: false });
+			expect(line).not.toHaveProperty("parent");
+			expect(line?.subscription_item).toMatch(/^si_/);
+		}
+		const basil = invoicePaid({ amount: 500, campaign: "c", subscription: "sub_1", apiVersion: "2025-03-31.basil" }).data
+			.object as Stripe.Invoice;
+		expect(basil.parent?.subscription_details?.metadata).toEqual({ campaign: "c" });
+		expect(basil).not.toHaveProperty("subscription");
+		expect(basil).not.toHaveProperty("payment_intent");
+	});
+
+	it("leaves subscription metadata out of invoices created before 2023-06-29", () => {
+		const old = paidInvoice({ amount: 500, campaign: "c", created: Date.UTC(2023, 0, 10) / 1000 });
+		expect(renderObject("invoice", old, "2022-11-15").subscription_details).toEqual({ metadata: null });
+	});
+
+	it("renders charges, PaymentIntents and Checkout Sessions as older versions send them", () => {
+		const refund = refundObject({ amount: 400, paymentIntent: "pi_1", chargeId: "ch_1" });
+		const charge = capturedCharge({ chargeId: "ch_1", paymentIntent: "pi_1", amount: 1000, amountRefunded: 400 });
+		const ctx = { refundsOfCharge: () => [refund], chargesOfPaymentIntent: () => [charge], invoiceOfPaymentIntent: () => "in_1" };
+		const old = renderObject("charge", charge, "2022-08-01", ctx);
+		expect(old.refunds).toMatchObject({ object: "list", data: [{ id: refund.id, amount: 400 }], total_count: 1 });
+		expect(old.invoice).toBe("in_1");
+		const newer = renderObject("charge", charge, "2022-11-15", ctx);
+		expect(newer).not.toHaveProperty("refunds");
+		expect(newer.invoice).toBe("in_1");
+		expect(renderObject("charge", charge, Stripe.API_VERSION, ctx)).not.toHaveProperty("invoice");
+		const intent = renderObject("payment_intent", { id: "pi_1", object: "payment_intent", latest_charge: "ch_1" }, "2020-08-27", ctx);
+		expect(intent).not.toHaveProperty("latest_charge");
+		expect((intent.charges as { data: { id: string }[] }).data.map((c) => c.id)).toEqual(["ch_1"]);
+
+		const session = checkoutSessionCompleted({ amount: 500, apiVersion: "2025-09-30.clover" }).data.object as unknown as Record<
+			string,
+			unknown
+		>;
+		expect(session.ui_mode).toBe("hosted");
+		expect(session).not.toHaveProperty("shipping_details");
+		const basil = checkoutSessionCompleted({ amount: 500, apiVersion: "2024-06-20" }).data.object as unknown as Record<string, unknown>;
+		expect(basil.shipping_details).toBeNull();
+		expect(basil).not.toHaveProperty("collected_information");
+		const ancient = checkoutSessionCompleted({ amount: 500, apiVersion: "2020-08-27" }).data.object as unknown as Record<string, unknown>;
+		expect(ancient).toHaveProperty("shipping", null);
+		expect(ancient).not.toHaveProperty("shipping_details");
+		expect((checkoutSessionCompleted({ amount: 500 }).data.object as Stripe.Checkout.Session).ui_mode).toBe("hosted_page");
+	});
+});
+
+/** A webhook endpoint at one of the double's sinks, so a test can read what Stripe would have POSTed. */
+async function sinkEndpoint(
+	stripe: Stripe,
+	enabled_events: Stripe.WebhookEndpointCreateParams.EnabledEvent[],
+	api_version?: Stripe.WebhookEndpointCreateParams.ApiVersion,
+): Promise<{ endpoint: Stripe.WebhookEndpoint; sink: string }> {
+	const sink = `sink-${crypto.randomUUID()}`;
+	const endpoint = await stripe.webhookEndpoints.create({ url: sinkUrl(DOUBLE_URL, sink), enabled_events, api_version });
+	return { endpoint, sink };
+}
+
+async function verifiedSinkEvents(sink: string, secret: string): Promise<Stripe.Event[]> {
+	const received = await sinkRequests(DOUBLE_URL, sink);
+	const provider = Stripe.createSubtleCryptoProvider();
+	return Promise.all(
+		received.map((r) => Stripe.webhooks.constructEventAsync(r.body, r.headers["stripe-signature"] ?? "", secret, 300, provider)),
+	);
+}
+
+describe("webhook endpoints", () => {
+	it("are created, listed, updated and deleted with Stripe's shapes and validation", async () => {
+		const stripe = client();
+		const created = await stripe.webhookEndpoints.create({
+			url: "https://publisher.example/api/webhook",
+			enabled_events: ["checkout.session.completed", "invoice.paid"],
+			api_version: "2024-06-20",
+			description: "Donations",
+			metadata: { env: "test" },
+		});
+		expect(created.id).toMatch(/^we_/);
+		expect(created.secret).toMatch(/^whsec_[A-Za-z0-9]{32}$/);
+		expect(created).toMatchObject({ status: "enabled", api_version: "2024-06-20", description: "Donations", livemode: false });
+		const retrieved = await stripe.webhookEndpoints.retrieve(created.id);
+		expect(retrieved).not.toHaveProperty("secret");
+		expect((await stripe.webhookEndpoints.list({ limit: 100 })).data.map((e) => e.id)).toContain(created.id);
+
+		const updated = await stripe.webhookEndpoints.update(created.id, {
+			enabled_events: ["*"],
+			disabled: true,
+			metadata: { env: "", team: "money" },
+		});
+		expect(updated).toMatchObject({ enabled_events: ["*"], status: "disabled", metadata: { team: "money" }, api_version: "2024-06-20" });
+		expect(updated).not.toHaveProperty("secret");
+		// "You can't change this value after you create the endpoint."
+		const version = (await rejection(
+			stripe.webhookEndpoints.update(created.id, { api_version: "2025-03-31.basil" } as Stripe.WebhookEndpointUpdateParams),
+		)) as Stripe.errors.StripeError;
+		expect(version).toMatchObject({ code: "parameter_unknown", param: "api_version" });
+
+		const badEvent = (await rejection(
+			stripe.webhookEndpoints.create({ url: "https://x.example/h", enabled_events: ["charge.nope" as "charge.refunded"] }),
+		)) as Stripe.errors.StripeError;
+		expect(badEvent).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+		expect(badEvent.param).toBe("enabled_events[0]");
+		const noUrl = (await rejection(
+			stripe.webhookEndpoints.create({ enabled_events: ["*"] } as Stripe.WebhookEndpointCreateParams),
+		)) as Stripe.errors.StripeError;
+		expect(noUrl).toMatchObject({ code: "parameter_missing", param: "url" });
+		const badVersion = (await rejection(
+			stripe.webhookEndpoints.create({ url: "https://x.example/h", enabled_events: ["*"], api_version: "2019-13-01" as "2024-06-20" }),
+		)) as Stripe.errors.StripeError;
+		expect(badVersion.param).toBe("api_version");
+
+		expect(await stripe.webhookEndpoints.del(created.id)).toMatchObject({ id: created.id, object: "webhook_endpoint", deleted: true });
+		const gone = (await rejection(stripe.webhookEndpoints.retrieve(created.id))) as Stripe.errors.StripeError;
+		expect(gone).toMatchObject({ statusCode: 404, code: "resource_missing" });
+	});
+
+	it("receive each event in their own API version, signed with their own secret", async () => {
+		const stripe = client();
+		const old = await sinkEndpoint(stripe, ["invoice.paid"], "2024-06-20");
+		const current = await sinkEndpoint(stripe, ["*"]);
+		const other = await sinkEndpoint(stripe, ["checkout.session.completed"]);
+		try {
+			const endpoints = [old.endpoint.id, current.endpoint.id, other.endpoint.id];
+			const invoice = paidInvoice({ amount: 700, campaign: "c1", subscription: "sub_deliver" });
+			const emitted = await emitEvent(DOUBLE_URL, "invoice.paid", invoice, endpoints);
+			expect(emitted.id).toMatch(/^evt_/);
+			// Also at GET /v1/events, in the account's default version.
+			const stored = await stripe.events.retrieve(emitted.id);
+			expect(stored).toMatchObject({ type: "invoice.paid", api_version: Stripe.API_VERSION, pending_webhooks: 2 });
+			expect(emitted.deliveries.map((d) => [d.endpoint, d.apiVersion, d.status]).sort()).toEqual(
+				[
+					[old.endpoint.id, "2024-06-20", 200],
+					[current.endpoint.id, Stripe.API_VERSION, 200],
+				].sort(),
+			);
+			const [legacy] = await verifiedSinkEvents(old.sink, old.endpoint.secret ?? "");
+			expect(legacy?.id).toBe(emitted.id);
+			expect(legacy?.api_version).toBe("2024-06-20");
+			expect(legacy?.data.object).toMatchObject({ subscription: "sub_deliver", subscription_details: { metadata: { campaign: "c1" } } });
+			const [now] = await verifiedSinkEvents(current.sink, current.endpoint.secret ?? "");
+			expect((now?.data.object as Stripe.Invoice | undefined)?.parent?.subscription_details?.subscription).toBe("sub_deliver");
+			expect(await sinkRequests(DOUBLE_URL, other.sink)).toEqual([]);
+			// Another endpoint's secret does not verify.
+			const [raw] = await sinkRequests(DOUBLE_URL, old.sink);
+			await expect(
+				Stripe.webhooks.constructEventAsync(
+					raw?.body ?? "",
+					raw?.headers["stripe-signature"] ?? "",
+					current.endpoint.secret ?? "",
+					300,
+					Stripe.createSubtleCryptoProvider(),
+				),
+			).rejects.toBeInstanceOf(Stripe.errors.StripeSignatureVerificationError);
+			expect(raw?.headers["content-type"]).toBe("application/json; charset=utf-8");
+		} finally {
+			for (const e of [old, current, other]) await stripe.webhookEndpoints.del(e.endpoint.id);
+		}
+	});
+});
+
+function monthlyParams(campaign: string, amount = 500): Stripe.Checkout.SessionCreateParams {
+	return {
+		mode: "subscription",
+		line_items: [
+			{
+				quantity: 1,
+				price_data: { currency: "usd", unit_amount: amount, recurring: { interval: "month" }, product_data: { name: "Monthly" } },
+			},
+		],
+		metadata: { campaign },
+		subscription_data: { metadata: { campaign, page: "https://publisher.example/p" } },
+		success_url: "https://publisher.example/thanks",
+	};
+}
+
+describe("money lifecycles", () => {
+	it("completes a monthly gift: customer, subscription, paid invoice and its payment, then renews it", async () => {
+		const stripe = client();
+		const campaign = campaignId();
+		const hook = await sinkEndpoint(stripe, ["checkout.session.completed", "invoice.paid"], "2024-06-20");
+		try {
+			const session = await stripe.checkout.sessions.create(monthlyParams(campaign));
+			const done = await completeSessionAndDeliver(DOUBLE_URL, session.id, { endpoints: [hook.endpoint.id] });
+			expect(done.events.map((e) => e.type)).toEqual(["checkout.session.completed", "invoice.paid"]);
+			expect(done.events.every((e) => e.deliveries.length === 1 && e.deliveries[0]?.status === 200)).toBe(true);
+			const subId = String(done.object.subscription);
+			const subscription = await stripe.subscriptions.retrieve(subId);
+			expect(subscription).toMatchObject({
+				status: "active",
+				customer: done.object.customer,
+				metadata: { campaign, page: "https://publisher.example/p" },
+			});
+			expect(subscription.items.data[0]?.price.unit_amount).toBe(500);
+			expect((await stripe.customers.retrieve(String(done.object.customer))).object).toBe("customer");
+			const [invoice] = (await stripe.invoices.list({ subscription: subId })).data;
+			expect(invoice?.id).toBe(done.object.invoice);
+			expect(invoice?.parent?.subscription_details?.metadata).toEqual(subscription.metadata);
+			const [payment] = (await stripe.invoicePayments.list({ invoice: invoice?.id ?? "" })).data;
+			const pi = String(payment?.payment.payment_intent);
+			expect((await stripe.paymentIntents.retrieve(pi)).status).toBe("succeeded");
+			expect((await stripe.charges.list({ payment_intent: pi })).data[0]?.amount).toBe(500);
+
+			// The endpoint pinned to 2024-06-20 got the invoice in that version's shape.
+			const [, paid] = await verifiedSinkEvents(hook.sink, hook.endpoint.secret ?? "");
+			expect(paid?.type).toBe("invoice.paid");
+			expect(paid?.data.object).toMatchObject({
+				subscription: subId,
+				payment_intent: pi,
+				subscription_details: { metadata: { campaign } },
+			});
+
+			const renewal = await renewSubscription(DOUBLE_URL, subId, { deliver: true, endpoints: [hook.endpoint.id] });
+			expect(renewal.object).toMatchObject({ billing_reason: "subscription_cycle", amount_paid: 500 });
+			expect(renewal.events.map((e) => e.type)).toEqual(["invoice.paid"]);
+			expect((await stripe.invoices.list({ subscription: subId })).data).toHaveLength(2);
+			expect((await stripe.subscriptions.retrieve(subId)).latest_invoice).toBe(renewal.object.id);
+		} finally {
+			await stripe.webhookEndpoints.del(hook.endpoint.id);
+		}
+	});
+
+	it("refunds like Stripe: partial, over the rest, already refunded; failures and cancellations give the amount back", async () => {
+		const stripe = client();
+		const campaign = campaignId();
+		const hook = await sinkEndpoint(stripe, [
+			"refund.created",
+			"charge.refunded",
+			"refund.updated",
+			"refund.failed",
+			"charge.refund.updated",
+		]);
+		try {
+			const session = await stripe.checkout.sessions.create(paymentParams(campaign, 2500));
+			const done = await completeSessionAndDeliver(DOUBLE_URL, session.id, { endpoints: [] });
+			expect(done.events).toEqual([{ ...done.events[0], deliveries: [] }]);
+			const pi = String(done.object.payment_intent);
+			expect((await stripe.paymentIntents.retrieve(pi)).metadata).toEqual({ campaign });
+
+			const first = await stripe.refunds.create({ payment_intent: pi, amount: 1000, metadata: { campaign } });
+			expect(first).toMatchObject({ amount: 1000, status: "succeeded", payment_intent: pi, metadata: { campaign } });
+			const [charge] = (await stripe.charges.list({ payment_intent: pi })).data;
+			expect(charge).toMatchObject({ amount_refunded: 1000, refunded: false });
+			const over = (await rejection(stripe.refunds.create({ payment_intent: pi, amount: 2000 }))) as Stripe.errors.StripeError;
+			expect(over).toMatchObject({
+				param: "amount",
+				message: "Refund amount ($20.00) is greater than unrefunded amount on charge ($15.00)",
+			});
+			const rest = await stripe.refunds.create({ charge: charge?.id ?? "" });
+			expect(rest.amount).toBe(1500);
+			expect((await stripe.charges.retrieve(charge?.id ?? "")).refunded).toBe(true);
+			const again = (await rejection(stripe.refunds.create({ payment_intent: pi }))) as Stripe.errors.StripeError;
+			expect(again).toMatchObject({ code: "charge_already_refunded", message: `Charge ${charge?.id} has already been refunded.` });
+			const unknown = (await rejection(stripe.refunds.create({ payment_intent: "pi_missing" }))) as Stripe.errors.StripeError;
+			expect(unknown).toMatchObject({ statusCode: 404, code: "resource_missing", param: "payment_intent" });
+
+			// API calls deliver in the background, like Stripe.
+			const created = await emittedEvents(DOUBLE_URL, { object: first.id });
+			expect(created.map((e) => [e.type, e.deliveries.map((d) => d.status)])).toEqual([["refund.created", [200]]]);
+			const refunded = await emittedEvents(DOUBLE_URL, { object: charge?.id ?? "", type: "charge.refunded" });
+			expect(refunded).toHaveLength(2);
+
+			const failed = await failRefund(DOUBLE_URL, first.id, { deliver: true, endpoints: [hook.endpoint.id] });
+			expect(failed.object).toMatchObject({ status: "failed", failure_reason: "expired_or_canceled_card" });
+			expect(failed.events.map((e) => e.type)).toEqual(["refund.updated", "refund.failed", "charge.refund.updated"]);
+			expect(await stripe.charges.retrieve(charge?.id ?? "")).toMatchObject({ amount_refunded: 1500, refunded: false });
+			const canceled = await cancelRefund(DOUBLE_URL, rest.id, { deliver: true, endpoints: [hook.endpoint.id] });
+			expect(canceled.events.map((e) => e.type)).toEqual(["refund.updated", "charge.refund.updated"]);
+			expect(await stripe.charges.retrieve(charge?.id ?? "")).toMatchObject({ amount_refunded: 0, refunded: false });
+			const updates = (await verifiedSinkEvents(hook.sink, hook.endpoint.secret ?? "")).filter((e) => e.type === "refund.updated");
+			expect(updates.map((e) => e.data.previous_attributes)).toEqual([{ status: "succeeded" }, { status: "succeeded" }]);
+		} finally {
+			await stripe.webhookEndpoints.del(hook.endpoint.id);
+		}
+	});
+
+	it("opens a dispute and closes it won", async () => {
+		const stripe = client();
+		const session = await stripe.checkout.sessions.create(paymentParams(campaignId(), 3000));
+		const done = await completeSessionAndDeliver(DOUBLE_URL, session.id, { endpoints: [] });
+		const pi = String(done.object.payment_intent);
+		const hook = await sinkEndpoint(stripe, [
+			"charge.dispute.created",
+			"charge.dispute.funds_withdrawn",
+			"charge.dispute.funds_reinstated",
+			"charge.dispute.closed",
+		]);
+		try {
+			const opened = await openDispute(DOUBLE_URL, { payment_intent: pi }, { deliver: true, endpoints: [hook.endpoint.id] });
+			expect(opened.object).toMatchObject({ amount: 3000, status: "needs_response", payment_intent: pi });
+			expect(opened.events.map((e) => e.type)).toEqual(["charge.dispute.created", "charge.dispute.funds_withdrawn"]);
+			const closed = await closeDispute(DOUBLE_URL, String(opened.object.id), "won", { deliver: true, endpoints: [hook.endpoint.id] });
+			expect(closed.events.map((e) => e.type)).toEqual(["charge.dispute.funds_reinstated", "charge.dispute.closed"]);
+			const dispute = await stripe.disputes.retrieve(String(opened.object.id));
+			expect(dispute.status).toBe("won");
+			expect(dispute.balance_transactions.map((t) => t.reporting_category)).toEqual(["dispute", "dispute_reversal"]);
+			expect((await verifiedSinkEvents(hook.sink, hook.endpoint.secret ?? "")).map((e) => e.type)).toHaveLength(4);
+		} finally {
+			await stripe.webhookEndpoints.del(hook.endpoint.id);
+		}
+	});
+});
+
+describe("billing customer portal", () => {
+	it("configures the portal, opens a session for a customer and cancels a subscription from its page", async () => {
+		const stripe = client();
+		const campaign = campaignId();
+		const session = await stripe.checkout.sessions.create(monthlyParams(campaign, 800));
+		const done = await completeSessionAndDeliver(DOUBLE_URL, session.id, { endpoints: [] });
+		const customer = String(done.object.customer);
+		const subscription = String(done.object.subscription);
+
+		const noCustomer = (await rejection(
+			stripe.billingPortal.sessions.create({} as Stripe.BillingPortal.SessionCreateParams),
+		)) as Stripe.errors.StripeError;
+		expect(noCustomer).toMatchObject({ code: "parameter_missing", param: "customer" });
+		const unknown = (await rejection(stripe.billingPortal.sessions.create({ customer: "cus_missing" }))) as Stripe.errors.StripeError;
+		expect(unknown).toMatchObject({ statusCode: 404, code: "resource_missing", message: "No such customer: 'cus_missing'" });
+		const noFeatures = (await rejection(
+			stripe.billingPortal.configurations.create({} as Stripe.BillingPortal.ConfigurationCreateParams),
+		)) as Stripe.errors.StripeError;
+		expect(noFeatures).toMatchObject({ code: "parameter_missing", param: "features" });
+
+		const config = await stripe.billingPortal.configurations.create({
+			features: {
+				subscription_cancel: { enabled: true, mode: "immediately" },
+				payment_method_update: { enabled: true },
+			},
+			business_profile: { headline: "Thank you for your support" },
+			default_return_url: "https://publisher.example/account",
+			login_page: { enabled: true },
+		});
+		expect(config.id).toMatch(/^bpc_/);
+		expect(config).toMatchObject({ is_default: false, active: true, default_return_url: "https://publisher.example/account" });
+		expect(config.features.subscription_cancel).toMatchObject({ enabled: true, mode: "immediately" });
+		expect(config.features.payment_method_update.enabled).toBe(true);
+		expect(config.business_profile.headline).toBe("Thank you for your support");
+		expect(config.login_page.url).toMatch(/\/p\/login\/test_/);
+		const renamed = await stripe.billingPortal.configurations.update(config.id, { login_page: { enabled: false }, name: "Donors" });
+		expect(renamed).toMatchObject({ name: "Donors", login_page: { enabled: false, url: null } });
+		expect((await stripe.billingPortal.configurations.list({ limit: 100 })).data.map((c) => c.id)).toContain(config.id);
+
+		// API-created configurations are not the default: without one, Stripe refuses a session.
+		// (Only this test makes a default, once, in the shared double.)
+		const noDefault = (await rejection(stripe.billingPortal.sessions.create({ customer }))) as Stripe.errors.StripeError;
+		expect(noDefault).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+		expect(noDefault.message).toMatch(/^No configuration provided and your test mode default configuration has not been created\./);
+		const explicit = await stripe.billingPortal.sessions.create({ customer, configuration: config.id });
+		expect(explicit.return_url).toBe("https://publisher.example/account");
+		await makeDefaultPortalConfiguration(DOUBLE_URL, config.id);
+		const portal = await stripe.billingPortal.sessions.create({ customer, return_url: "https://publisher.example/back" });
+		expect(portal).toMatchObject({ configuration: config.id, customer, return_url: "https://publisher.example/back" });
+		expect(portal.url).toBe(`${DOUBLE_URL}/p/session/${portal.id}`);
+
+		const hook = await sinkEndpoint(stripe, ["customer.subscription.deleted"]);
+		try {
+			const page = await (await fetch(portal.url)).text();
+			expect(page).toContain("Cancel subscription");
+			expect(page).toContain('href="https://publisher.example/back"');
+			const cancel = await fetch(portal.url, {
+				method: "POST",
+				headers: { "content-type": "application/x-www-form-urlencoded" },
+				body: new URLSearchParams({ subscription }).toString(),
+				redirect: "manual",
+			});
+			expect(cancel.status).toBe(303);
+			expect(await stripe.subscriptions.retrieve(subscription)).toMatchObject({
+				status: "canceled",
+				cancellation_details: { reason: "cancellation_requested" },
+			});
+			const deleted = await emittedEvents(DOUBLE_URL, { object: subscription, type: "customer.subscription.deleted" });
+			expect(deleted.flatMap((e) => e.deliveries.filter((d) => d.endpoint === hook.endpoint.id).map((d) => d.status))).toEqual([200]);
+			expect(await (await fetch(portal.url)).text()).not.toContain("Cancel subscription");
+		} finally {
+			await stripe.webhookEndpoints.del(hook.endpoint.id);
+		}
+	});
+
+	it("cancels a subscription through DELETE /v1/subscriptions/:id", async () => {
+		const stripe = client();
+		const session = await stripe.checkout.sessions.create(monthlyParams(campaignId()));
+		const done = await completeSessionAndDeliver(DOUBLE_URL, session.id, { endpoints: [] });
+		const canceled = await stripe.subscriptions.cancel(String(done.object.subscription));
+		expect(canceled).toMatchObject({ status: "canceled", id: done.object.subscription });
+		expect(canceled.ended_at).toBeGreaterThan(0);
+		const missing = (await rejection(stripe.subscriptions.cancel("sub_missing"))) as Stripe.errors.StripeError;
+		expect(missing).toMatchObject({ statusCode: 404, code: "resource_missing" });
+	});
+});
+
+describe("Checkout Sessions whose amounts differ", () => {
+	it("builds discounted and taxed sessions", () => {
+		const discounted = checkoutSessionCompleted({ amount: 2000, discount: 500 }).data.object as Stripe.Checkout.Session;
+		expect(discounted).toMatchObject({ amount_subtotal: 2500, amount_total: 2000, total_details: { amount_discount: 500, amount_tax: 0 } });
+		const taxed = checkoutSessionCompleted({ amount: 2400, tax: 400 }).data.object as Stripe.Checkout.Session;
+		expect(taxed).toMatchObject({ amount_subtotal: 2000, amount_total: 2400, total_details: { amount_tax: 400 } });
+	});
+
+	it("builds Adaptive Pricing sessions in both of Stripe's shapes", () => {
+		// Since 2025-03-31: the totals stay in the merchant's currency, the donor's are in presentment_details.
+		const now = checkoutSessionCompleted({ amount: 2500, currency: "usd", presentment: { currency: "EUR", amount: 2318 } }).data
+			.object as Stripe.Checkout.Session;
+		expect(now).toMatchObject({
+			currency: "usd",
+			amount_total: 2500,
+			presentment_details: { presentment_currency: "eur", presentment_amount: 2318 },
+		});
+		// Before: the totals are the donor's, the merchant's are in currency_conversion.
+		const legacy = checkoutSessionCompleted({
+			amount: 2318,
+			currency: "eur",
+			currencyConversion: { sourceCurrency: "usd", amountTotal: 2500, fxRate: "0.9272" },
+		}).data.object as Stripe.Checkout.Session;
+		expect(legacy).toMatchObject({ currency: "eur", amount_total: 2318 });
+		expect(legacy.currency_conversion).toMatchObject({
+			source_currency: "usd",
+			amount_total: 2500,
+			amount_subtotal: 2500,
+			fx_rate: "0.9272",
+		});
+		const preBasil = checkoutSessionCompleted({ amount: 2500, presentment: { currency: "eur", amount: 2318 }, apiVersion: "2024-06-20" })
+			.data.object as Stripe.Checkout.Session;
+		expect(preBasil).not.toHaveProperty("presentment_details");
 	});
 });
