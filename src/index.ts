@@ -11,6 +11,7 @@ import { webhook } from "./routes/webhook";
 import { widget } from "./routes/widget";
 
 export { CampaignLedger } from "./campaigns/ledger/ledger";
+export { CampaignRegistry } from "./campaigns/registry/registry";
 
 const app = new Hono<AppEnv>();
 

@@ -1,18 +1,22 @@
 // The one owner of campaign storage: KV (published snapshots, the payment
 // index), the edge cache of public totals and the ledger Durable Object.
 // Routes, recording and Stripe code reach campaigns only through here.
-import { type Bindings, defaultCampaign } from "../config";
+import type { Bindings } from "../config";
 import { isCampaignId } from "../domain/campaign-id";
+import { isInvalid } from "../domain/issues";
 import type { LedgerEntry, RecordOutcome } from "../domain/movements";
-import type { SettingsPatch } from "../domain/settings";
+import type { PeriodChanges, SettingsPatch } from "../domain/settings";
 import type { CampaignSnapshot } from "../domain/snapshot";
-import { paymentKey, SNAPSHOT_PREFIX, snapshotKey } from "./keys";
+import { paymentKey, snapshotKey } from "./keys";
 import { parseAuditRow } from "./ledger/campaign";
 import { cachedTotals, cacheTotals, NOT_FOUND_CACHE_CONTROL, PUBLIC_CACHE_CONTROL, purgeTotals, type TotalsResponse } from "./public-cache";
+import { campaignExists, campaignIds, registerCampaign, registry } from "./registry/known";
+import type { UnplacedEntry } from "./registry/registry";
 
 export type { AuditEntry } from "./ledger/campaign";
 export type { DonationRow, PageSummary, PeriodSummary } from "./ledger/reports";
 export type { TotalsResponse } from "./public-cache";
+export type { UnplacedEntry } from "./registry/registry";
 
 /** Where a request came from: the bindings, and the origin that names its edge-cache entries. */
 export interface StoreContext {
@@ -24,6 +28,8 @@ export interface StoreContext {
 export function campaignStore({ env, origin }: StoreContext, id: string) {
 	if (!isCampaignId(id)) throw new Error(`not a campaign id: ${String(id).slice(0, 80)}`);
 	const ledger = () => env.LEDGER.get(env.LEDGER.idFromName(id));
+	/** The ledger, or null for a campaign the registry does not know (it is never touched then). */
+	const existing = async (staleNoIsFine = false) => ((await campaignExists(env, id, staleNoIsFine)) ? ledger() : null);
 	/** After a change: the next read at this location sees it at once. */
 	const changed = async <T>(result: T) => {
 		await purgeTotals(origin, id);
@@ -44,7 +50,7 @@ export function campaignStore({ env, origin }: StoreContext, id: string) {
 			return totals;
 		},
 
-		/** The published snapshot from KV, else (a miss or a KV failure) the ledger's. */
+		/** The published snapshot from KV, else (a miss or a KV failure) the ledger's; null for an unknown id. */
 		async published(): Promise<CampaignSnapshot | null> {
 			try {
 				const published = await env.TOTALS.get<CampaignSnapshot>(snapshotKey(id), "json");
@@ -52,29 +58,36 @@ export function campaignStore({ env, origin }: StoreContext, id: string) {
 			} catch (err) {
 				console.warn("KV read failed; reading the ledger", id, err);
 			}
-			return ledger().snapshot(id);
+			return (await existing(true))?.snapshot(id) ?? null;
 		},
 
 		/** The ledger's own snapshot, never a published copy. */
-		fresh: () => ledger().snapshot(id),
+		fresh: async () => (await existing())?.snapshot(id) ?? null,
 
-		async record(entry: LedgerEntry): Promise<RecordOutcome> {
-			const outcome = await ledger().record(id, entry);
-			return outcome === "recorded" ? changed(outcome) : outcome;
-		},
-
-		/** Many entries in one ledger transaction (re-sync); each counted once, as `record` does. */
+		/** Records many entries in one ledger transaction; each counted once (by event id and natural key). */
 		async recordMany(entries: LedgerEntry[]): Promise<RecordOutcome[]> {
-			const outcomes = await ledger().recordMany(id, entries);
+			const stub = await existing();
+			if (!stub) return entries.map(() => "unknown_campaign");
+			const outcomes = await stub.recordMany(id, entries);
 			return outcomes.includes("recorded") ? changed(outcomes) : outcomes;
 		},
 
-		configure: async (patch: SettingsPatch, actor: string) => changed(await ledger().configure(id, patch, actor)),
-		reset: async (goals: number[] | undefined, actor: string) => changed(await ledger().reset(id, goals, actor)),
-		periods: () => ledger().periods(id),
-		donations: (period: number | null, after: number, limit: number) => ledger().donations(id, period, after, limit),
-		pages: (period: number | null) => ledger().pages(id, period),
-		audit: async () => (await ledger().auditLog(id))?.map(parseAuditRow) ?? null,
+		/** Creates the campaign (and registers it) or changes its settings. */
+		async configure(patch: SettingsPatch, actor: string) {
+			const result = await ledger().configure(id, patch, actor);
+			if (!isInvalid(result)) await registerCampaign(env, id);
+			return changed(result);
+		},
+
+		async reset(changes: PeriodChanges, actor: string) {
+			const stub = await existing();
+			return stub ? changed(await stub.reset(id, changes, actor)) : null;
+		},
+		periods: async () => (await existing())?.periods(id) ?? null,
+		donations: async (period: number | null, after: number, limit: number) =>
+			(await existing())?.donations(id, period, after, limit) ?? null,
+		pages: async (period: number | null) => (await existing())?.pages(id, period) ?? null,
+		audit: async () => (await (await existing())?.auditLog(id))?.map(parseAuditRow) ?? null,
 	};
 }
 
@@ -84,16 +97,10 @@ export function notFoundBody(id: string) {
 	return { error: { code: "campaign_not_found", message: `No campaign '${id}'.` } };
 }
 
-/** Every campaign with a published snapshot, and the default one. */
+/** Every campaign the registry knows (the default one first), as published. */
 export async function listCampaigns(context: StoreContext): Promise<CampaignSnapshot[]> {
-	const ids = new Set<string>([defaultCampaign(context.env)]);
-	let cursor: string | undefined;
-	do {
-		const page = await context.env.TOTALS.list({ prefix: SNAPSHOT_PREFIX, cursor });
-		for (const key of page.keys) ids.add(key.name.slice(SNAPSHOT_PREFIX.length));
-		cursor = page.list_complete ? undefined : page.cursor;
-	} while (cursor);
-	const snapshots = await Promise.all([...ids].map((id) => campaignStore(context, id).published()));
+	const ids = await campaignIds(context.env);
+	const snapshots = await Promise.all(ids.map((id) => campaignStore(context, id).published()));
 	return snapshots.filter((snapshot) => snapshot !== null);
 }
 
@@ -108,3 +115,10 @@ export async function campaignOfPayment(env: Bindings, paymentId: string): Promi
 		return "unavailable";
 	}
 }
+
+/** Money that is ours but no ledger took: kept for admins; re-sync settles it. */
+export const unplaced = {
+	keep: (env: Bindings, entries: Omit<UnplacedEntry, "receivedAt">[]) => registry(env).keepUnplaced(entries),
+	list: (env: Bindings) => registry(env).unplaced(),
+	settle: (env: Bindings, keys: string[]) => registry(env).settle(keys),
+};

@@ -11,6 +11,9 @@ export function firstIssue(error: z.ZodError, fallback = "invalid input"): strin
 /** A validation failure returned as a value: thrown errors lose their type across Durable Object RPC. */
 export interface Invalid {
 	invalid: string;
+	/** The error code and status for the API (default: invalid_settings, 400). */
+	code?: string;
+	status?: 400 | 409;
 }
 
 export const isInvalid = <T extends object>(result: T | Invalid): result is Invalid => "invalid" in result;

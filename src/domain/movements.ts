@@ -20,8 +20,9 @@ export interface Donation {
 
 /**
  * Money leaving a payment (refunds, lost disputes) or coming back (a dispute won).
- * - `refund`: one Refund object; its latest state wins (failed refunds weigh 0).
- * - `refund_total`: a charge's cumulative `amount_refunded`; the largest seen wins.
+ * - `refund`: one Refund object; its latest state wins (failed and canceled refunds weigh 0).
+ * - `refund_total`: a charge's cumulative `amount_refunded`, as the first ledgers stored it;
+ *   no longer written (a refund that fails would have stayed off), still read.
  * - `dispute` / `reinstatement`: funds withdrawn / reinstated for one dispute.
  */
 export interface Reversal {
@@ -32,7 +33,16 @@ export interface Reversal {
 	amount: number;
 	/** Stripe's time for this state (ms); a stale state never overwrites a newer one. */
 	occurredAt: number;
+	/** Orders two states told at the same time: a later state of a refund ranks higher (see REFUND_RANK). */
+	rank: number;
 }
+
+/**
+ * How far along a Refund's life each status is, so that of two states Stripe
+ * stamped in the same second the later one wins: a refund can fail after it
+ * succeeded, never the other way round.
+ */
+export const REFUND_RANK: Record<string, number> = { pending: 1, requires_action: 1, succeeded: 2, failed: 3, canceled: 3 };
 
 export type Movement = Donation | Reversal;
 

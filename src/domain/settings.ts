@@ -1,5 +1,6 @@
 // What an admin can set on a campaign, its defaults, and how it is validated.
 import { z } from "zod";
+import { amountProblem, isSupportedCurrency } from "./currency";
 import { firstIssue, type Invalid } from "./issues";
 
 // Stripe's limit for a single amount is 8 digits in minor units.
@@ -10,8 +11,8 @@ const settingsFields = {
 	title: z.string().trim().min(1).max(200),
 	currency: z
 		.string()
-		.regex(/^[A-Za-z]{3}$/, "a three-letter ISO currency code")
-		.transform((code) => code.toLowerCase()),
+		.transform((code) => code.toLowerCase())
+		.refine(isSupportedCurrency, "a currency Stripe supports, as its ISO code (e.g. usd, eur, jpy)"),
 	goals: z
 		.array(z.number().int().positive().max(1e12))
 		.min(1)
@@ -24,16 +25,31 @@ const settingsFields = {
 	maxAmount: minorUnits,
 };
 
-export const settingsSchema = z.object(settingsFields).refine((s) => s.minAmount <= s.maxAmount, {
-	message: "minAmount must not exceed maxAmount",
-	path: ["minAmount"],
-});
+export const settingsSchema = z
+	.object(settingsFields)
+	.refine((s) => s.minAmount <= s.maxAmount, { message: "minAmount must not exceed maxAmount", path: ["minAmount"] })
+	.superRefine((s, ctx) => {
+		// Every amount must be one Stripe can charge in the currency (ISK in whole krónur, KWD in tens of fils).
+		const amounts: [(string | number)[], number][] = [
+			...s.amounts.map((amount, i): [(string | number)[], number] => [["amounts", i], amount]),
+			[["minAmount"], s.minAmount],
+			[["maxAmount"], s.maxAmount],
+		];
+		for (const [path, amount] of amounts) {
+			const problem = amountProblem(amount, s.currency);
+			if (problem) ctx.addIssue({ code: "custom", message: problem, path });
+		}
+	});
 
 /** A PUT body: any subset of the fields, merged over what is stored. */
 export const settingsPatchSchema = z.object(settingsFields).partial().strict();
 
+/** What a reset may change for the new period. */
+export const periodChangesSchema = z.object({ goals: settingsFields.goals, currency: settingsFields.currency }).partial().strict();
+
 export type CampaignSettings = z.infer<typeof settingsSchema>;
 export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
+export type PeriodChanges = z.infer<typeof periodChangesSchema>;
 
 export const DEFAULT_SETTINGS: CampaignSettings = {
 	title: "Do you like this content? Consider helping us!",

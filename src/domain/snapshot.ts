@@ -4,6 +4,8 @@ import type { CampaignSettings } from "./settings";
 
 export interface CampaignSnapshot extends CampaignSettings {
 	id: string;
+	/** Decimal places of the currency's minor unit as Stripe writes amounts (2 for USD, ISK and HUF; 0 for JPY). */
+	currencyExponent: number;
 	/** Net total of the current period in minor units (gifts minus refunds and lost disputes). */
 	total: number;
 	/** Number of gifts in the current period. */

@@ -20,8 +20,8 @@ export function errorBody(code: string, message: string) {
 }
 
 /** A settings change the ledger refused (returned as a value across RPC) becomes a 400. */
-export function orBadRequest<T extends object>(result: T | Invalid, code = "invalid_settings"): T {
-	if (isInvalid(result)) throw new ApiError(400, code, result.invalid);
+export function orBadRequest<T extends object>(result: T | Invalid): T {
+	if (isInvalid(result)) throw new ApiError(result.status ?? 400, result.code ?? "invalid_settings", result.invalid);
 	return result;
 }
 

@@ -13,19 +13,83 @@ adminPage.get("/admin.js", (c) => {
 	return c.body(ADMIN_JS);
 });
 
+/** A table the admin script fills: a caption-like heading and column names. */
+function DataTable(props: { id: string; title: string; columns: string[] }) {
+	return (
+		<div class="card">
+			<h2>{props.title}</h2>
+			<table id={props.id}>
+				<thead>
+					<tr>
+						{props.columns.map((column) => (
+							<th scope="col">{column}</th>
+						))}
+					</tr>
+				</thead>
+				<tbody></tbody>
+			</table>
+		</div>
+	);
+}
+
+function SignIn() {
+	return (
+		<form id="login" class="card" hidden>
+			<h1>Sign in</h1>
+			<label for="token">Admin token</label>
+			<input id="token" name="token" type="password" autocomplete="current-password" required />
+			<button type="submit">Sign in</button>
+			<p class="note">The token stays in this tab (sessionStorage) until you close it.</p>
+		</form>
+	);
+}
+
+function SettingsForm() {
+	return (
+		<form id="settings" class="card">
+			<h2>Settings</h2>
+			<label for="title">Title</label>
+			<input id="title" name="title" required maxlength={200} />
+			<label for="goals">Goals (major units, ascending, comma-separated)</label>
+			<input id="goals" name="goals" required pattern="[0-9., ]+" />
+			<label for="amounts">Preset amounts (major units, comma-separated)</label>
+			<input id="amounts" name="amounts" required pattern="[0-9., ]+" />
+			<label for="currency">Currency</label>
+			<input id="currency" name="currency" required pattern="[A-Za-z]{3}" maxlength={3} />
+			<button type="submit">Save</button>
+		</form>
+	);
+}
+
+function PeriodActions() {
+	return (
+		<div class="card">
+			<h2>Period</h2>
+			<p id="period"></p>
+			<button type="button" id="reset">
+				Start a new period…
+			</button>{" "}
+			<button type="button" id="resync">
+				Re-sync from Stripe
+			</button>{" "}
+			<button type="button" id="export-csv">
+				Export CSV
+			</button>{" "}
+			<button type="button" id="export-json">
+				Export JSON
+			</button>
+			<p id="status" role="status" aria-live="polite"></p>
+		</div>
+	);
+}
+
 adminPage.get("/admin", (c) => {
 	c.header("Cache-Control", "no-store");
 	return c.html(
 		<Layout title="Donations admin" scripts={["/admin.js"]}>
 			<header class="site">Donations admin</header>
 			<main class="admin">
-				<form id="login" class="card" hidden>
-					<h1>Sign in</h1>
-					<label for="token">Admin token</label>
-					<input id="token" name="token" type="password" autocomplete="current-password" required />
-					<button type="submit">Sign in</button>
-					<p class="note">The token stays in this tab (sessionStorage) until you close it.</p>
-				</form>
+				<SignIn />
 				<section id="app" hidden>
 					<p class="toolbar">
 						<label for="campaign">Campaign</label> <select id="campaign"></select>{" "}
@@ -34,64 +98,10 @@ adminPage.get("/admin", (c) => {
 						</button>
 					</p>
 					<div id="bar"></div>
-					<form id="settings" class="card">
-						<h2>Settings</h2>
-						<label for="title">Title</label>
-						<input id="title" name="title" required maxlength={200} />
-						<label for="goals">Goals (major units, ascending, comma-separated)</label>
-						<input id="goals" name="goals" required pattern="[0-9., ]+" />
-						<label for="amounts">Preset amounts (major units, comma-separated)</label>
-						<input id="amounts" name="amounts" required pattern="[0-9., ]+" />
-						<label for="currency">Currency</label>
-						<input id="currency" name="currency" required pattern="[A-Za-z]{3}" maxlength={3} />
-						<button type="submit">Save</button>
-					</form>
-					<div class="card">
-						<h2>Period</h2>
-						<p id="period"></p>
-						<button type="button" id="reset">
-							Start a new period…
-						</button>{" "}
-						<button type="button" id="resync">
-							Re-sync from Stripe
-						</button>{" "}
-						<button type="button" id="export-csv">
-							Export CSV
-						</button>{" "}
-						<button type="button" id="export-json">
-							Export JSON
-						</button>
-						<p id="status" role="status" aria-live="polite"></p>
-					</div>
-					<div class="card">
-						<h2>Periods</h2>
-						<table id="periods">
-							<thead>
-								<tr>
-									<th scope="col">Period</th>
-									<th scope="col">Started</th>
-									<th scope="col">Ended</th>
-									<th scope="col">Gifts</th>
-									<th scope="col">Total</th>
-									<th scope="col">Goals</th>
-								</tr>
-							</thead>
-							<tbody></tbody>
-						</table>
-					</div>
-					<div class="card">
-						<h2>Articles that raise money (this period)</h2>
-						<table id="pages">
-							<thead>
-								<tr>
-									<th scope="col">Article</th>
-									<th scope="col">Gifts</th>
-									<th scope="col">Total</th>
-								</tr>
-							</thead>
-							<tbody></tbody>
-						</table>
-					</div>
+					<SettingsForm />
+					<PeriodActions />
+					<DataTable id="periods" title="Periods" columns={["Period", "Started", "Ended", "Gifts", "Total", "Goals"]} />
+					<DataTable id="pages" title="Articles that raise money (this period)" columns={["Article", "Gifts", "Total"]} />
 					<div class="card">
 						<h2>Audit log</h2>
 						<ul id="audit"></ul>

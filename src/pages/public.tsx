@@ -5,11 +5,11 @@ import { raw } from "hono/html";
 import { campaignStore } from "../campaigns/store";
 import { type AppEnv, defaultCampaign } from "../config";
 import { isCampaignId } from "../domain/campaign-id";
+import { formatMoney } from "../domain/currency";
 import { SITE_CSS } from "../generated/site";
 import { ApiError } from "../http/errors";
 import { campaignIdParam } from "../http/validate";
 import { Layout } from "./layout";
-import { formatMoney } from "./money";
 
 export const pages = new Hono<AppEnv>();
 

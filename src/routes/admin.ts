@@ -6,16 +6,14 @@ import { validator } from "hono/validator";
 import { z } from "zod";
 import { requireAdmin } from "../admin/auth";
 import { exportStream } from "../admin/export";
-import { campaignStore, listCampaigns } from "../campaigns/store";
+import { campaignStore, listCampaigns, unplaced } from "../campaigns/store";
 import type { AppEnv } from "../config";
-import { settingsPatchSchema } from "../domain/settings";
+import { periodChangesSchema, settingsPatchSchema } from "../domain/settings";
 import type { CampaignSnapshot } from "../domain/snapshot";
 import { ApiError, orBadRequest } from "../http/errors";
 import { campaignIdParam, jsonBody, limitBody, mediaTypeOf } from "../http/validate";
 import { resync } from "../recording/resync";
 import { stripeClient, stripeFailure } from "../stripe/client";
-
-const resetSchema = z.object({ goals: settingsPatchSchema.shape.goals }).strict();
 
 type Query = Record<string, string | string[]>;
 
@@ -79,9 +77,9 @@ admin.put("/campaigns/:id", campaignIdParam, jsonBody(settingsPatchSchema), asyn
 	return c.json(orBadRequest(await storeOf(c, id).configure(c.req.valid("json"), c.get("adminActor"))));
 });
 
-admin.post("/campaigns/:id/reset", campaignIdParam, jsonBody(resetSchema), async (c) => {
+admin.post("/campaigns/:id/reset", campaignIdParam, jsonBody(periodChangesSchema), async (c) => {
 	const { id } = c.req.valid("param");
-	const result = await storeOf(c, id).reset(c.req.valid("json").goals, c.get("adminActor"));
+	const result = await storeOf(c, id).reset(c.req.valid("json"), c.get("adminActor"));
 	return c.json(orBadRequest(found(result, id)));
 });
 
@@ -118,6 +116,9 @@ admin.get("/campaigns/:id/donations", campaignIdParam, exportQuery, async (c) =>
 		},
 	});
 });
+
+/** Money that is ours but no campaign took (it names a campaign that does not exist). */
+admin.get("/unplaced", async (c) => c.json({ unplaced: await unplaced.list(c.env) }));
 
 admin.post("/campaigns/:id/resync", campaignIdParam, async (c) => {
 	const { id } = c.req.valid("param");

@@ -5,6 +5,7 @@ import { cors } from "hono/cors";
 import { z } from "zod";
 import { campaignStore } from "../campaigns/store";
 import { type AppEnv, allowedOrigins } from "../config";
+import { amountProblem } from "../domain/currency";
 import { normalizePage } from "../domain/page-url";
 import { ApiError } from "../http/errors";
 import { campaignIdParam, FORM_TYPES, isFormPost, jsonOrFormBody, limitBody, requireMediaType } from "../http/validate";
@@ -52,15 +53,15 @@ publicApi.post(
 		const { id } = c.req.valid("param");
 		const body = c.req.valid("json");
 		const origin = new URL(c.req.url).origin;
-		const campaign = await campaignStore({ env: c.env, origin }, id).published();
+		// The ledger's own settings, not a published copy: its currency may have changed a moment ago.
+		const campaign = await campaignStore({ env: c.env, origin }, id).fresh();
 		if (!campaign) throw new ApiError(404, "campaign_not_found", `No campaign '${id}'.`);
 		if (body.amount < campaign.minAmount || body.amount > campaign.maxAmount) {
-			throw new ApiError(
-				400,
-				"amount_out_of_range",
-				`amount must be between ${campaign.minAmount} and ${campaign.maxAmount} (minor units).`,
-			);
+			const range = `${campaign.minAmount} and ${campaign.maxAmount}`;
+			throw new ApiError(400, "amount_out_of_range", `amount must be between ${range} (minor units).`);
 		}
+		const problem = amountProblem(body.amount, campaign.currency);
+		if (problem) throw new ApiError(400, "amount_not_chargeable", problem);
 
 		const client = c.req.header("CF-Connecting-IP") ?? "local";
 		const { success } = await c.env.CHECKOUT_LIMITER.limit({ key: client });

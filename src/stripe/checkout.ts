@@ -1,6 +1,7 @@
 // Checkout Session parameters, built in one place: what a gift of `amount` to
 // a campaign sends to Stripe, and where Stripe sends the donor afterwards.
 import type Stripe from "stripe";
+import { giftMetadata } from "../domain/metadata";
 import type { Interval } from "../domain/movements";
 import type { CampaignSnapshot } from "../domain/snapshot";
 
@@ -15,7 +16,7 @@ export interface GiftRequest {
 
 export function checkoutParams(campaign: CampaignSnapshot, gift: GiftRequest): Stripe.Checkout.SessionCreateParams {
 	const monthly = gift.interval === "month";
-	const metadata: Record<string, string> = { campaign: campaign.id, ...(gift.page ? { page: gift.page } : {}) };
+	const metadata = giftMetadata(campaign.id, gift.page);
 	const lineItem: Stripe.Checkout.SessionCreateParams.LineItem = {
 		quantity: 1,
 		price_data: {

@@ -2,17 +2,24 @@
 // design: one-time gifts count when paid, monthly gifts count per paid
 // invoice, refunds and lost disputes come off, reinstated disputes come back.
 // Webhooks (planEvent) and re-sync (the plan* functions) share these rules.
+// Events arrive in the webhook endpoint's API version, so every reader here
+// accepts each shape Stripe has rendered since 2020-08-27.
 import type Stripe from "stripe";
-import type { Donation, Movement, Reversal } from "../domain/movements";
+import { campaignOf, pageOf } from "../domain/metadata";
+import { type Donation, type Movement, REFUND_RANK, type Reversal } from "../domain/movements";
 import { normalizePage } from "../domain/page-url";
 
 export type EventPlan =
 	| { action: "ignore"; reason: string }
 	/**
-	 * `campaign` is null when the object does not say; the payment index resolves it.
+	 * `campaign` is null when the object does not say: the payment index or Stripe resolves it.
 	 * `invoice`: a monthly gift whose payload left out the paying PaymentIntent; it is looked up at Stripe.
+	 * `subscription`: a monthly gift whose payload carries no metadata (invoices before 2023-06-29);
+	 * the campaign is read from the subscription at Stripe.
 	 */
-	| { action: "record"; campaign: string | null; movement: Movement; invoice?: string };
+	| { action: "record"; campaign: string | null; movement: Movement; invoice?: string; subscription?: string }
+	/** A charge was refunded: read its refunds' current states at Stripe (a cumulative figure cannot tell a failed refund). */
+	| { action: "refresh_refunds"; charge: string; payment: string; campaign: string | null };
 
 export type RecordPlan = Extract<EventPlan, { action: "record" }>;
 
@@ -27,30 +34,67 @@ export const idOf = (ref: unknown): string | null =>
 
 const ignore = (reason: string): EventPlan => ({ action: "ignore", reason });
 
-export function campaignOf(metadata: Metadata): string | null {
-	const campaign = metadata?.campaign;
-	return typeof campaign === "string" && campaign.length > 0 ? campaign : null;
+/**
+ * What a session's donor gave, in the campaign's currency: `amount_total`
+ * (after discounts) less any tax. Adaptive Pricing sessions from before
+ * 2025-03-31 are in the donor's currency; the merchant's amount is under
+ * `currency_conversion`.
+ */
+function sessionAmount(session: Stripe.Checkout.Session): { amount: number; currency: string } | null {
+	const conversion = session.currency_conversion;
+	if (conversion && isAmount(conversion.amount_total) && isCurrency(conversion.source_currency)) {
+		return { amount: conversion.amount_total, currency: conversion.source_currency.toLowerCase() };
+	}
+	const tax = session.total_details?.amount_tax;
+	if (!isAmount(session.amount_total) || !isCurrency(session.currency)) return null;
+	return { amount: session.amount_total - (isAmount(tax) ? tax : 0), currency: session.currency.toLowerCase() };
 }
 
 /** A paid one-time Checkout Session as a gift; subscriptions count per invoice instead. */
 export function donationFromSession(session: Stripe.Checkout.Session, occurredAt: number): Donation | null {
-	if (session.mode !== "payment" || !isId(session.id) || !isAmount(session.amount_total) || session.amount_total <= 0) return null;
-	if (!isCurrency(session.currency)) return null;
+	const paid = sessionAmount(session);
+	if (session.mode !== "payment" || !isId(session.id) || !paid || paid.amount <= 0) return null;
 	return {
 		kind: "donation",
 		key: `session:${session.id}`,
 		payment: idOf(session.payment_intent),
-		amount: session.amount_total,
-		currency: session.currency.toLowerCase(),
+		...paid,
 		interval: "once",
-		page: normalizePage(session.metadata?.page),
+		page: normalizePage(pageOf(session.metadata)),
 		occurredAt,
 	};
 }
 
-/** The subscription metadata of an invoice (API 2026: under parent.subscription_details). */
+/** Invoice fields of API versions before 2025-03-31.basil, which moved or removed them. */
+interface LegacyInvoiceFields {
+	subscription?: unknown;
+	subscription_details?: { metadata?: Metadata } | null;
+	payment_intent?: unknown;
+	tax?: unknown;
+}
+
+const legacy = (invoice: Stripe.Invoice) => invoice as Stripe.Invoice & LegacyInvoiceFields;
+
+/**
+ * Our metadata on an invoice, in any shape: the subscription's snapshot
+ * (`parent.subscription_details` since basil, `subscription_details` before,
+ * both only on invoices from 2023-06-29), else a subscription line's
+ * (every version), else the invoice's own.
+ */
 export function invoiceMetadata(invoice: Stripe.Invoice): Metadata {
-	return invoice.parent?.subscription_details?.metadata ?? invoice.metadata;
+	const candidates: Metadata[] = [
+		invoice.parent?.subscription_details?.metadata,
+		legacy(invoice).subscription_details?.metadata,
+		...(Array.isArray(invoice.lines?.data) ? invoice.lines.data.map((line) => line?.metadata) : []),
+		invoice.metadata,
+	];
+	return candidates.find((metadata) => campaignOf(metadata) !== null) ?? null;
+}
+
+/** The subscription an invoice bills, in any shape. */
+function invoiceSubscription(invoice: Stripe.Invoice): string | null {
+	const line = Array.isArray(invoice.lines?.data) ? invoice.lines.data.find((l) => idOf(l?.subscription)) : undefined;
+	return idOf(invoice.parent?.subscription_details?.subscription) ?? idOf(legacy(invoice).subscription) ?? idOf(line?.subscription);
 }
 
 /** The PaymentIntent among an invoice's payments (the list is only there when expanded or listed). */
@@ -60,32 +104,43 @@ export function paymentIntentOf(payments: unknown): string | null {
 	return idOf(paid?.payment.payment_intent);
 }
 
+function invoiceTax(invoice: Stripe.Invoice): number {
+	if (Array.isArray(invoice.total_taxes)) return invoice.total_taxes.reduce((sum, t) => sum + (isAmount(t?.amount) ? t.amount : 0), 0);
+	const tax = legacy(invoice).tax;
+	return isAmount(tax) ? tax : 0;
+}
+
 export function donationFromInvoice(invoice: Stripe.Invoice, occurredAt: number): Donation | null {
-	if (!isId(invoice.id) || !isAmount(invoice.amount_paid) || invoice.amount_paid <= 0 || !isCurrency(invoice.currency)) return null;
+	if (!isId(invoice.id) || !isAmount(invoice.amount_paid) || !isCurrency(invoice.currency)) return null;
+	const amount = invoice.amount_paid - invoiceTax(invoice);
+	if (amount <= 0) return null;
 	return {
 		kind: "donation",
 		key: `invoice:${invoice.id}`,
-		payment: paymentIntentOf(invoice.payments?.data),
-		amount: invoice.amount_paid,
+		// Since basil under `payments` (when listed); before, `payment_intent`.
+		payment: paymentIntentOf(invoice.payments?.data) ?? idOf(legacy(invoice).payment_intent),
+		amount,
 		currency: invoice.currency.toLowerCase(),
 		interval: "month",
-		page: normalizePage(invoiceMetadata(invoice)?.page),
+		page: normalizePage(pageOf(invoiceMetadata(invoice))),
 		occurredAt,
 	};
 }
 
-function reversal(kind: Reversal["kind"], prefix: string, id: unknown, payment: string | null, amount: unknown, at: number): EventPlan {
+function reversal(kind: Reversal["kind"], key: string, payment: string | null, amount: unknown, at: number, rank = 0): EventPlan {
 	if (!payment) return ignore("no_payment_intent");
-	if (!isId(id) || !isAmount(amount)) return ignore("malformed");
-	return { action: "record", campaign: null, movement: { kind, key: `${prefix}:${id}`, payment, amount, occurredAt: at } };
+	if (!isAmount(amount)) return ignore("malformed");
+	return { action: "record", campaign: null, movement: { kind, key, payment, amount, occurredAt: at, rank } };
 }
 
 /** A one-time gift from a completed session: counted when paid, never for a subscription's session. */
 export function planSession(session: Stripe.Checkout.Session, at: number, paid: boolean): EventPlan {
 	if (session.mode !== "payment") return ignore("counted_by_invoice");
+	const campaign = campaignOf(session.metadata);
+	if (!campaign) return ignore("not_ours");
 	if (!paid) return ignore("payment_pending");
 	const donation = donationFromSession(session, at);
-	return donation ? { action: "record", campaign: campaignOf(session.metadata), movement: donation } : ignore("no_amount");
+	return donation ? { action: "record", campaign, movement: donation } : ignore("no_amount");
 }
 
 /** One paid invoice of a monthly gift. */
@@ -93,9 +148,15 @@ export function planInvoice(invoice: Stripe.Invoice, at: number): EventPlan {
 	const donation = donationFromInvoice(invoice, at);
 	if (!donation) return ignore("no_amount");
 	const campaign = campaignOf(invoiceMetadata(invoice));
-	return donation.payment
-		? { action: "record", campaign, movement: donation }
-		: { action: "record", campaign, movement: donation, invoice: invoice.id };
+	const subscription = invoiceSubscription(invoice);
+	if (!campaign && !subscription) return ignore("not_ours");
+	return {
+		action: "record",
+		campaign,
+		movement: donation,
+		...(donation.payment ? {} : { invoice: invoice.id }),
+		...(campaign || !subscription ? {} : { subscription }),
+	};
 }
 
 /**
@@ -103,9 +164,17 @@ export function planInvoice(invoice: Stripe.Invoice, at: number): EventPlan {
  * left the balance; failed and canceled ones did not (they weigh 0).
  */
 export function planRefund(refund: Stripe.Refund, at: number): EventPlan {
+	if (!isId(refund.id)) return ignore("malformed");
 	const counts = refund.status === "succeeded" || refund.status === "pending" || refund.status === "requires_action";
-	const plan = reversal("refund", "refund", refund.id, idOf(refund.payment_intent), counts ? refund.amount : 0, at);
+	const rank = REFUND_RANK[refund.status ?? ""] ?? 0;
+	const plan = reversal("refund", `refund:${refund.id}`, idOf(refund.payment_intent), counts ? refund.amount : 0, at, rank);
 	return plan.action === "record" ? { ...plan, campaign: campaignOf(refund.metadata) } : plan;
+}
+
+function planDispute(dispute: Stripe.Dispute, withdrawn: boolean, at: number): EventPlan {
+	if (!isId(dispute.id)) return ignore("malformed");
+	const key = withdrawn ? `dispute:${dispute.id}` : `reinstated:${dispute.id}`;
+	return reversal(withdrawn ? "dispute" : "reinstatement", key, idOf(dispute.payment_intent), dispute.amount, at);
 }
 
 export function planEvent(event: Stripe.Event): EventPlan {
@@ -121,20 +190,19 @@ export function planEvent(event: Stripe.Event): EventPlan {
 			return planInvoice(event.data.object, at);
 		case "charge.refunded": {
 			const charge = event.data.object;
-			const plan = reversal("refund_total", "charge", charge.id, idOf(charge.payment_intent), charge.amount_refunded, at);
-			return plan.action === "record" ? { ...plan, campaign: campaignOf(charge.metadata) } : plan;
+			const payment = idOf(charge.payment_intent);
+			if (!isId(charge.id)) return ignore("malformed");
+			if (!payment) return ignore("no_payment_intent");
+			return { action: "refresh_refunds", charge: charge.id, payment, campaign: campaignOf(charge.metadata) };
 		}
 		case "refund.created":
 		case "refund.updated":
 		case "refund.failed":
+		case "charge.refund.updated":
 			return planRefund(event.data.object, at);
 		case "charge.dispute.funds_withdrawn":
-		case "charge.dispute.funds_reinstated": {
-			const dispute = event.data.object;
-			const withdrawn = event.type === "charge.dispute.funds_withdrawn";
-			const kind = withdrawn ? "dispute" : "reinstatement";
-			return reversal(kind, withdrawn ? "dispute" : "reinstated", dispute.id, idOf(dispute.payment_intent), dispute.amount, at);
-		}
+		case "charge.dispute.funds_reinstated":
+			return planDispute(event.data.object, event.type === "charge.dispute.funds_withdrawn", at);
 		default:
 			return ignore("irrelevant_type");
 	}

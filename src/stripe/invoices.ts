@@ -3,7 +3,8 @@
 // expanded), and a monthly gift's PaymentIntent carries no campaign: without
 // these lookups a refund or dispute of a monthly gift could not come off.
 import type Stripe from "stripe";
-import { campaignOf, invoiceMetadata, paymentIntentOf } from "./events";
+import { campaignOf } from "../domain/metadata";
+import { invoiceMetadata, paymentIntentOf } from "./events";
 
 /** The PaymentIntent that paid `invoiceId`, or null when Stripe lists none. */
 export async function paymentOfInvoice(stripe: Stripe, invoiceId: string): Promise<string | null> {

@@ -2,6 +2,7 @@
 // (double.ts) and the webhook event builders (events.ts). Each one starts from
 // a deep copy of Stripe's own fixture object (fixtures.ts) and overrides the
 // fields a donation flow depends on. Runtime-neutral: Web APIs only.
+import { METADATA_KEYS } from "../../src/domain/metadata.ts";
 import {
 	balanceTransactionFixture,
 	chargeFixture,
@@ -34,9 +35,9 @@ export type DoubleObjectType = CoreObjectType | BillingObjectType;
  * and refunds. The builders write it and the double's filters (request log,
  * faults, hosted page) read it: switch the worker's key here, in one line.
  */
-export const CAMPAIGN_KEY = "campaign";
+export const CAMPAIGN_KEY = METADATA_KEYS.campaign;
 /** The metadata key for the page a gift came from. */
-export const PAGE_KEY = "page";
+export const PAGE_KEY = METADATA_KEYS.page;
 
 /** The API version that stripe@23 pins and our events carry. */
 export const API_VERSION = "2026-10-28.endive";

@@ -3,9 +3,10 @@
 // change a total; each is answered as the design says (400 for a signature
 // problem, 200 for an event we acknowledge and ignore).
 import { beforeAll, describe, expect, it } from "vitest";
-import { chargeRefunded, checkoutSessionCompleted, invoicePaid, signPayload } from "../stripe/events";
+import { chargeRefunded, checkoutSessionCompleted, invoicePaid, refundEvent, signPayload } from "../stripe/events";
+import { CAMPAIGN_KEY } from "../stripe/objects";
 import { createCampaign, fetchWorker, ledgerOf, uniqueCampaign } from "./support/campaigns";
-import { campaignState, errorCode } from "./support/fuzz";
+import { ADMIN_AUTH, campaignState, errorCode } from "./support/fuzz";
 import { deliverOk, WEBHOOK_SECRET } from "./support/webhooks";
 
 const TOLERANCE = 300;
@@ -94,7 +95,7 @@ describe("webhook abuse", () => {
 		const signature = await signPayload(body, WEBHOOK_SECRET);
 		const tampered: [string, string][] = [
 			["amount", body.replace('"amount_total": 1500', '"amount_total": 150000')],
-			["campaign", body.replaceAll(`"campaign": "${campaign}"`, `"campaign": "${other}"`)],
+			["campaign", body.replaceAll(`"${CAMPAIGN_KEY}": "${campaign}"`, `"${CAMPAIGN_KEY}": "${other}"`)],
 			["event id", body.replace(`"id": "${event.id}"`, `"id": "evt_${crypto.randomUUID()}"`)],
 			["whitespace", `${body}\n`],
 			["truncated", body.slice(0, -1)],
@@ -110,34 +111,49 @@ describe("webhook abuse", () => {
 		expect(await totals(campaign)).toMatchObject({ total: 5_000 });
 	});
 
-	it("acknowledges events for campaigns that do not exist, counting nothing anywhere", async () => {
+	it("keeps events of ours for campaigns that do not exist where admins see them, counting nothing anywhere", async () => {
 		const ghost = uniqueCampaign("ghost");
+		const kept: string[] = [];
 		await withoutChange(async () => {
-			const unknown = await deliverOk(checkoutSessionCompleted({ campaign: ghost, amount: 9_000 }));
-			expect(unknown).toMatchObject({ outcome: "unknown_campaign", campaign: ghost });
-			const monthly = await deliverOk(invoicePaid({ campaign: ghost, amount: 9_000 }));
-			expect(monthly).toMatchObject({ outcome: "unknown_campaign" });
+			const gift = checkoutSessionCompleted({ campaign: ghost, amount: 9_000 });
+			expect(await deliverOk(gift)).toMatchObject({ outcome: "unplaced", reason: "unknown_campaign", campaign: ghost });
+			const monthly = invoicePaid({ campaign: ghost, amount: 9_000 });
+			expect(await deliverOk(monthly)).toMatchObject({ outcome: "unplaced", reason: "unknown_campaign" });
+			kept.push(gift.id, monthly.id);
 			for (const bad of ["Bad Id!", "../main", "x".repeat(65), "MAIN"]) {
-				const answer = await deliverOk(checkoutSessionCompleted({ campaign: bad, amount: 9_000 }));
-				expect([bad, answer]).toEqual([bad, expect.objectContaining({ outcome: "ignored", reason: "invalid_campaign" })]);
+				const event = checkoutSessionCompleted({ campaign: bad, amount: 9_000 });
+				const answer = await deliverOk(event);
+				expect([bad, answer]).toEqual([bad, expect.objectContaining({ outcome: "unplaced", reason: "invalid_campaign" })]);
+				kept.push(event.id);
 			}
 		});
 		expect(await ledgerOf(ghost).snapshot(ghost)).toBeNull();
+		const res = await fetchWorker("/api/admin/unplaced", { headers: ADMIN_AUTH });
+		const { unplaced } = (await res.json()) as { unplaced: { eventId: string; amount: number }[] };
+		const listed = unplaced.filter((entry) => kept.includes(entry.eventId));
+		expect(listed.map((entry) => entry.amount)).toEqual(kept.map(() => 9_000));
 	});
 
-	it("acknowledges events with no campaign in their metadata, counting nothing", async () => {
+	it("acknowledges events that are not ours (no campaign in our metadata), counting nothing", async () => {
 		const orphanPayment = `pi_${crypto.randomUUID().replaceAll("-", "")}`;
 		await withoutChange(async () => {
 			const gift = await deliverOk(checkoutSessionCompleted({ amount: 9_000, paymentIntent: orphanPayment }));
-			expect(gift).toMatchObject({ outcome: "ignored", reason: "unattributed" });
+			expect(gift).toMatchObject({ outcome: "ignored", reason: "not_ours" });
+			// An invoice without our metadata: its subscription, asked at Stripe, is not ours either.
 			const monthly = await deliverOk(invoicePaid({ amount: 9_000 }));
 			expect(monthly).toMatchObject({ outcome: "ignored", reason: "unattributed" });
 			// A refund of a payment nobody recorded, with no campaign either.
-			const refund = await deliverOk(chargeRefunded({ paymentIntent: orphanPayment, amount: 9_000, amountRefunded: 9_000 }));
+			const refund = await deliverOk(refundEvent("refund.created", { paymentIntent: orphanPayment, amount: 9_000 }));
 			expect(refund).toMatchObject({ outcome: "ignored", reason: "unattributed" });
+			const refunded = await deliverOk(chargeRefunded({ paymentIntent: orphanPayment, amount: 9_000, amountRefunded: 9_000 }));
+			expect(refunded).toMatchObject({ outcome: "ignored", reason: "no_refunds_listed" });
 			const noMetadata = checkoutSessionCompleted({ amount: 9_000 }) as unknown as { data: { object: Record<string, unknown> } };
 			delete noMetadata.data.object.metadata;
 			expect(await deliverOk(noMetadata)).toMatchObject({ outcome: "ignored" });
+			// Another integration's session on the same account, with the generic key.
+			const theirs = checkoutSessionCompleted({ amount: 9_000 }) as unknown as { data: { object: { metadata: Record<string, string> } } };
+			theirs.data.object.metadata = { campaign };
+			expect(await deliverOk(theirs)).toMatchObject({ outcome: "ignored", reason: "not_ours" });
 		});
 	});
 

@@ -7,10 +7,10 @@ import { describe, expect, it } from "vitest";
 import { csvField } from "../../src/admin/export";
 import app from "../../src/index";
 import { seedObject } from "../stripe/control";
-import { chargeRefunded, checkoutSessionCompleted, invoicePaid } from "../stripe/events";
-import { invoicePayment } from "../stripe/objects";
+import { checkoutSessionCompleted, invoicePaid } from "../stripe/events";
+import { CAMPAIGN_KEY, invoicePayment } from "../stripe/objects";
 import { createCampaign, fetchWorker, ledgerOf, ORIGIN, publicTotals, uniqueCampaign } from "./support/campaigns";
-import { deliverOk } from "./support/webhooks";
+import { deliverOk, refundAtStripe } from "./support/webhooks";
 
 const TOKEN = env.ADMIN_TOKEN ?? "";
 const DOUBLE = env.STRIPE_API_URL;
@@ -137,7 +137,7 @@ describe("periods", () => {
 		expect(await publicTotals(id)).toMatchObject({ total: 0, donations: 0, goals: [20_000, 40_000], period: { id: 2 } });
 		await deliverOk(checkoutSessionCompleted({ campaign: id, amount: 1_000 }));
 		// The refund of a first-period gift arrives after the reset.
-		await deliverOk(chargeRefunded({ paymentIntent, amount: 6_000, amountRefunded: 2_500, campaign: id }));
+		await deliverOk((await refundAtStripe({ paymentIntent, amount: 2_500, chargeAmount: 6_000 })).chargeRefunded);
 		expect((await publicTotals(id)).total).toBe(1_000);
 		const periods = (await (await adminFetch(`/campaigns/${id}/periods`)).json()) as {
 			periods: { id: number; total: number; donations: number; goals: number[] }[];
@@ -243,13 +243,15 @@ describe("re-sync from Stripe", () => {
 			payment_status: "paid",
 			amount_total: amount,
 			currency: "usd",
-			metadata: { campaign: id },
+			metadata: { [CAMPAIGN_KEY]: id },
 			payment_intent: `pi_${crypto.randomUUID().replace(/-/g, "")}`,
 		});
 		const seen = await seedObject<{ id: string; payment_intent: string }>(DOUBLE, "checkout.session", session(1_000));
 		await seedObject(DOUBLE, "checkout.session", session(2_000));
 		await seedObject(DOUBLE, "checkout.session", session(3_000));
-		await seedObject(DOUBLE, "checkout.session", { ...session(9_999), metadata: { campaign: "someone-else" } });
+		await seedObject(DOUBLE, "checkout.session", { ...session(9_999), metadata: { [CAMPAIGN_KEY]: "someone-else" } });
+		// Another integration on the same account, with the generic key: not ours.
+		await seedObject(DOUBLE, "checkout.session", { ...session(7_777), metadata: { campaign: id } });
 		await seedObject(DOUBLE, "checkout.session", { ...session(8_888), payment_status: "unpaid", status: "open" });
 		const monthly = await seedObject<{ id: string }>(DOUBLE, "invoice", {
 			status: "paid",
@@ -258,7 +260,7 @@ describe("re-sync from Stripe", () => {
 			parent: {
 				type: "subscription_details",
 				quote_details: null,
-				subscription_details: { subscription: "sub_resync", metadata: { campaign: id } },
+				subscription_details: { subscription: "sub_resync", metadata: { [CAMPAIGN_KEY]: id } },
 			},
 		});
 		const monthlyPayment = `pi_${crypto.randomUUID().replace(/-/g, "")}`;
@@ -283,7 +285,9 @@ describe("re-sync from Stripe", () => {
 		expect(second.totalAfter).toBe(7_500);
 		expect((await publicTotals(id)).total).toBe(7_500);
 		// The re-synced monthly gift knows its PaymentIntent: a refund of it comes off.
-		const refund = await deliverOk(chargeRefunded({ paymentIntent: monthlyPayment, amount: 1_500, amountRefunded: 500 }));
+		const refund = await deliverOk(
+			(await refundAtStripe({ paymentIntent: monthlyPayment, amount: 500, chargeAmount: 1_500 })).chargeRefunded,
+		);
 		expect(refund).toMatchObject({ outcome: "recorded", campaign: id });
 		expect((await publicTotals(id)).total).toBe(7_000);
 	});

@@ -6,6 +6,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import app from "../../src/index";
 import { injectFault, recordedRequests } from "../stripe/control";
+import { CAMPAIGN_KEY, PAGE_KEY } from "../stripe/objects";
 import { createCampaign, fetchWorker, ORIGIN, uniqueCampaign } from "./support/campaigns";
 
 const DOUBLE = env.STRIPE_API_URL;
@@ -51,8 +52,8 @@ describe("POST /api/campaigns/:id/checkout", () => {
 					price_data: { currency: "usd", unit_amount: "2500", product_data: { name: expect.stringContaining("Do you like") } },
 				},
 			],
-			metadata: { campaign: id, page },
-			payment_intent_data: { metadata: { campaign: id, page } },
+			metadata: { [CAMPAIGN_KEY]: id, [PAGE_KEY]: page },
+			payment_intent_data: { metadata: { [CAMPAIGN_KEY]: id, [PAGE_KEY]: page } },
 			success_url: "https://publisher.example/news/story?x=1&donation=success&session_id={CHECKOUT_SESSION_ID}",
 			cancel_url: "https://publisher.example/news/story?x=1&donation=cancelled",
 		});
@@ -68,7 +69,7 @@ describe("POST /api/campaigns/:id/checkout", () => {
 		expect(sent?.params).toMatchObject({
 			mode: "subscription",
 			line_items: [{ price_data: { currency: "eur", unit_amount: "1000", recurring: { interval: "month" } } }],
-			subscription_data: { metadata: { campaign: id } },
+			subscription_data: { metadata: { [CAMPAIGN_KEY]: id } },
 		});
 		expect(sent?.params).not.toHaveProperty("submit_type");
 		expect(sent?.params).not.toHaveProperty("payment_intent_data");

@@ -9,8 +9,8 @@ import { purgeTotals } from "../../src/campaigns/public-cache";
 import type { Bindings } from "../../src/config";
 import app from "../../src/index";
 import { injectFault, recordedRequests, seedObject } from "../stripe/control";
-import { chargeRefunded, checkoutSessionCompleted, invoicePaid, signedDelivery } from "../stripe/events";
-import { invoicePayment } from "../stripe/objects";
+import { checkoutSessionCompleted, invoicePaid, refundEvent, signedDelivery } from "../stripe/events";
+import { CAMPAIGN_KEY, invoicePayment } from "../stripe/objects";
 import { createCampaign, kvSnapshot, ledgerOf, ORIGIN, uniqueCampaign } from "./support/campaigns";
 import { errorCode, since } from "./support/fuzz";
 import { deliverOk, seedMonthlyGift, WEBHOOK_SECRET } from "./support/webhooks";
@@ -110,10 +110,10 @@ describe("KV read failures", () => {
 		const id = uniqueCampaign("kvr");
 		await createCampaign(id);
 		const payment = `pi_${crypto.randomUUID().replaceAll("-", "")}`;
-		await seedObject(DOUBLE, "payment_intent", { id: payment, amount: 5_000, metadata: { campaign: id } });
+		await seedObject(DOUBLE, "payment_intent", { id: payment, amount: 5_000, metadata: { [CAMPAIGN_KEY]: id } });
 		await deliverOk(checkoutSessionCompleted({ campaign: id, amount: 5_000, paymentIntent: payment }));
 
-		const res = await callWorker(await webhookRequest(chargeRefunded({ paymentIntent: payment, amount: 5_000, amountRefunded: 2_000 })), {
+		const res = await callWorker(await webhookRequest(refundEvent("refund.created", { paymentIntent: payment, amount: 2_000 })), {
 			TOTALS: failingKv(["get", "getWithMetadata"]),
 		});
 		expect(res.status).toBe(200);
@@ -130,7 +130,7 @@ describe("KV read failures", () => {
 		await deliverOk(invoicePaid({ campaign: id, amount: 2_000, invoiceId: invoice }));
 		expect(await ledgerTotal(id)).toBe(2_000);
 
-		const refund = chargeRefunded({ paymentIntent: payment, amount: 2_000, amountRefunded: 2_000 });
+		const refund = refundEvent("refund.created", { paymentIntent: payment, amount: 2_000 });
 		const res = await callWorker(await webhookRequest(refund), { TOTALS: failingKv(["get", "getWithMetadata"]) });
 		expect(res.status).toBe(200);
 		expect(await res.json()).toMatchObject({ outcome: "recorded", campaign: id });
@@ -147,7 +147,7 @@ describe("KV read failures", () => {
 		await deliverOk(checkoutSessionCompleted({ campaign: id, amount: 2_000, paymentIntent: payment }));
 		expect(await ledgerTotal(id)).toBe(2_000);
 
-		const refund = chargeRefunded({ paymentIntent: payment, amount: 2_000, amountRefunded: 2_000 });
+		const refund = refundEvent("refund.created", { paymentIntent: payment, amount: 2_000 });
 		const res = await callWorker(await webhookRequest(refund), { TOTALS: failingKv(["get", "getWithMetadata"]) });
 		expect(res.status).toBe(503);
 		expect(errorCode(res, await res.text(), "refund during a KV outage")).toBe("payment_index_unavailable");
@@ -300,10 +300,10 @@ describe("Stripe faults while attributing a refund", () => {
 		const id = uniqueCampaign("stf");
 		await createCampaign(id);
 		const payment = `pi_${crypto.randomUUID().replaceAll("-", "")}`;
-		await seedObject(DOUBLE, "payment_intent", { id: payment, amount: 4_000, metadata: { campaign: id } });
+		await seedObject(DOUBLE, "payment_intent", { id: payment, amount: 4_000, metadata: { [CAMPAIGN_KEY]: id } });
 		await injectFault(DOUBLE, { path: `/v1/payment_intents/${payment}`, method: "GET", status: 500, times: 2 });
 
-		const refund = chargeRefunded({ paymentIntent: payment, amount: 4_000, amountRefunded: 4_000 });
+		const refund = refundEvent("refund.created", { paymentIntent: payment, amount: 4_000 });
 		const res = await callWorker(await webhookRequest(refund), {});
 		if (res.status === 200) {
 			expect(await res.json()).toMatchObject({ outcome: "recorded", campaign: id });

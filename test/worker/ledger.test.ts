@@ -26,13 +26,13 @@ describe("CampaignLedger", () => {
 				await createCampaign(id);
 				for (const [i, s] of steps.entries()) {
 					if ("reset" in s) {
-						await ledgerOf(id).reset(id, undefined, "test");
+						await ledgerOf(id).reset(id, {}, "test");
 						continue;
 					}
 					const movement: Movement =
 						"gift" in s
 							? donation(s.gift, { payment: s.payment })
-							: { kind: s.kind, key: `${s.kind}:${i}`, payment: s.payment, amount: s.amount, occurredAt: Date.now() + i };
+							: { kind: s.kind, key: `${s.kind}:${i}`, payment: s.payment, amount: s.amount, occurredAt: Date.now() + i, rank: 0 };
 					await ledgerOf(id).record(id, entry(movement));
 				}
 				const snapshot = await ledgerOf(id).snapshot(id);
@@ -91,7 +91,7 @@ describe("CampaignLedger", () => {
 		await ledgerOf(id).record(id, entry(gift));
 		await ledgerOf(id).record(
 			id,
-			entry({ kind: "refund", key: "refund:re_1", payment: gift.payment ?? "", amount: 200, occurredAt: Date.now() }),
+			entry({ kind: "refund", key: "refund:re_1", payment: gift.payment ?? "", amount: 200, occurredAt: Date.now(), rank: 2 }),
 		);
 		expect((await kvSnapshot(id))?.total).toBe(expected + 500);
 		expect(await kvSnapshot(id)).toEqual(await ledgerOf(id).snapshot(id));

@@ -100,18 +100,22 @@ describe("ledger migrations", () => {
 				startedAt: new Date(T0).toISOString(),
 				endedAt: new Date(T0 + 10 * HOUR).toISOString(),
 				goals: [50_000, 100_000],
+				currency: "usd",
 				total: 6_000,
 				gross: 7_500,
 				donations: 2,
+				foreign: [],
 			},
 			{
 				id: 2,
 				startedAt: new Date(T0 + 10 * HOUR).toISOString(),
 				endedAt: null,
 				goals: [100_000, 300_000],
+				currency: "usd",
 				total: 12_500,
 				gross: 20_000,
 				donations: 3,
+				foreign: [],
 			},
 		]);
 		const rows = [...((await stub.donations(id, 1, 0, 100)) ?? []), ...((await stub.donations(id, 2, 0, 100)) ?? [])];

@@ -30,7 +30,7 @@ import {
 	refundEvent,
 	signedDelivery,
 } from "../stripe/events.ts";
-import { capturedCharge, invoicePayment, paidInvoice, refundObject } from "../stripe/objects.ts";
+import { CAMPAIGN_KEY, capturedCharge, invoicePayment, PAGE_KEY, paidInvoice, refundObject } from "../stripe/objects.ts";
 import { RENDERED_API_VERSIONS, renderObject } from "../stripe/versions.ts";
 
 const DOUBLE_URL = env.STRIPE_API_URL;
@@ -66,8 +66,8 @@ function paymentParams(campaign: string, amount = 2500): Stripe.Checkout.Session
 				},
 			},
 		],
-		metadata: { campaign, page: "https://publisher.example/story" },
-		payment_intent_data: { metadata: { campaign } },
+		metadata: { [CAMPAIGN_KEY]: campaign, [PAGE_KEY]: "https://publisher.example/story" },
+		payment_intent_data: { metadata: { [CAMPAIGN_KEY]: campaign } },
 		success_url: "https://publisher.example/thanks?session_id={CHECKOUT_SESSION_ID}",
 		cancel_url: "https://publisher.example/story",
 	};
@@ -107,8 +107,8 @@ describe("Stripe double with the real SDK", () => {
 		expect(session.amount_subtotal).toBe(2500);
 		expect(session.currency).toBe("usd");
 		expect(session.metadata).toEqual({
-			campaign,
-			page: "https://publisher.example/story",
+			[CAMPAIGN_KEY]: campaign,
+			[PAGE_KEY]: "https://publisher.example/story",
 		});
 		expect(session.status).toBe("open");
 		expect(session.payment_status).toBe("unpaid");
@@ -145,12 +145,12 @@ describe("Stripe double with the real SDK", () => {
 					},
 				},
 			],
-			metadata: { campaign },
-			payment_intent_data: { metadata: { campaign } },
+			metadata: { [CAMPAIGN_KEY]: campaign },
+			payment_intent_data: { metadata: { [CAMPAIGN_KEY]: campaign } },
 		});
 		const stored = await storedObject(DOUBLE_URL, session.id);
 		expect(stored.createParams).toMatchObject({
-			payment_intent_data: { metadata: { campaign } },
+			payment_intent_data: { metadata: { [CAMPAIGN_KEY]: campaign } },
 		});
 
 		const retrieved = await stripe.checkout.sessions.retrieve(session.id);
@@ -183,9 +183,9 @@ describe("Stripe double with the real SDK", () => {
 					},
 				},
 			],
-			metadata: { campaign },
+			metadata: { [CAMPAIGN_KEY]: campaign },
 			subscription_data: {
-				metadata: { campaign, page: "https://publisher.example/p" },
+				metadata: { [CAMPAIGN_KEY]: campaign, [PAGE_KEY]: "https://publisher.example/p" },
 			},
 			success_url: "https://publisher.example/thanks",
 		});
@@ -198,7 +198,7 @@ describe("Stripe double with the real SDK", () => {
 		const [request] = await recordedRequests(DOUBLE_URL, { campaign });
 		expect(request?.params).toMatchObject({
 			subscription_data: {
-				metadata: { campaign, page: "https://publisher.example/p" },
+				metadata: { [CAMPAIGN_KEY]: campaign, [PAGE_KEY]: "https://publisher.example/p" },
 			},
 			line_items: [{ price_data: { recurring: { interval: "month" } } }],
 		});
@@ -217,7 +217,7 @@ describe("Stripe double with the real SDK", () => {
 						},
 					},
 				],
-				metadata: { campaign },
+				metadata: { [CAMPAIGN_KEY]: campaign },
 				success_url: "https://publisher.example/thanks",
 			}),
 		);
@@ -333,7 +333,7 @@ describe("Stripe double with the real SDK", () => {
 				status: "complete",
 				payment_status: "paid",
 				amount_total: 100 + i,
-				metadata: { campaign },
+				metadata: { [CAMPAIGN_KEY]: campaign },
 			});
 			seeded.push(s.id);
 		}
@@ -347,7 +347,7 @@ describe("Stripe double with the real SDK", () => {
 			found.push(s);
 		}
 		expect(found.map((s) => s.id)).toEqual([...seeded].reverse());
-		expect(found.every((s) => s.metadata?.campaign === campaign)).toBe(true);
+		expect(found.every((s) => s.metadata?.[CAMPAIGN_KEY] === campaign)).toBe(true);
 
 		const pages = (
 			await recordedRequests(DOUBLE_URL, {
@@ -404,7 +404,7 @@ describe("Stripe double with the real SDK", () => {
 			parent: {
 				type: "subscription_details",
 				quote_details: null,
-				subscription_details: { subscription, metadata: { campaign: "x" } },
+				subscription_details: { subscription, metadata: { [CAMPAIGN_KEY]: "x" } },
 			},
 		});
 		const invoices = await stripe.invoices.list({
@@ -458,7 +458,7 @@ describe("Stripe double with the real SDK", () => {
 			path: "/v1/checkout/*",
 		});
 		const recovered = await stripe.checkout.sessions.create(paymentParams(flaky));
-		expect(recovered.metadata?.campaign).toBe(flaky);
+		expect(recovered.metadata?.[CAMPAIGN_KEY]).toBe(flaky);
 		const tries = await recordedRequests(DOUBLE_URL, { campaign: flaky });
 		expect(tries.map((r) => r.status)).toEqual([503, 200]);
 
@@ -488,8 +488,8 @@ describe("signed webhook deliveries", () => {
 		expect(verified.api_version).toBe(Stripe.API_VERSION);
 		const session = verified.data.object as Stripe.Checkout.Session;
 		expect(session.metadata).toEqual({
-			campaign,
-			page: "https://publisher.example/p",
+			[CAMPAIGN_KEY]: campaign,
+			[PAGE_KEY]: "https://publisher.example/p",
 		});
 		expect(session.amount_total).toBe(2500);
 		expect(session.payment_intent).toMatch(/^pi_/);
@@ -529,7 +529,7 @@ describe("signed webhook deliveries", () => {
 		}).data.object as Stripe.Invoice;
 		expect(invoice.parent?.subscription_details).toEqual({
 			subscription: "sub_1",
-			metadata: { campaign: "c", page: "p" },
+			metadata: { [CAMPAIGN_KEY]: "c", [PAGE_KEY]: "p" },
 		});
 		expect(invoice.amount_paid).toBe(500);
 		// `payments` is only there when expanded, never in a webhook.
@@ -636,7 +636,7 @@ describe("events rendered per API version", () => {
 			expect(invoice).not.toHaveProperty("payments");
 			expect(invoice).toMatchObject({
 				subscription: "sub_1",
-				subscription_details: { metadata: { campaign: "c", page: "p" } },
+				subscription_details: { metadata: { [CAMPAIGN_KEY]: "c", [PAGE_KEY]: "p" } },
 				payment_intent: "pi_1",
 				charge: "ch_1",
 				paid: true,
@@ -648,7 +648,7 @@ describe("events rendered per API version", () => {
 		}
 		const basil = invoicePaid({ amount: 500, campaign: "c", subscription: "sub_1", apiVersion: "2025-03-31.basil" }).data
 			.object as Stripe.Invoice;
-		expect(basil.parent?.subscription_details?.metadata).toEqual({ campaign: "c" });
+		expect(basil.parent?.subscription_details?.metadata).toEqual({ [CAMPAIGN_KEY]: "c" });
 		expect(basil).not.toHaveProperty("subscription");
 		expect(basil).not.toHaveProperty("payment_intent");
 	});
@@ -779,7 +779,10 @@ describe("webhook endpoints", () => {
 			const [legacy] = await verifiedSinkEvents(old.sink, old.endpoint.secret ?? "");
 			expect(legacy?.id).toBe(emitted.id);
 			expect(legacy?.api_version).toBe("2024-06-20");
-			expect(legacy?.data.object).toMatchObject({ subscription: "sub_deliver", subscription_details: { metadata: { campaign: "c1" } } });
+			expect(legacy?.data.object).toMatchObject({
+				subscription: "sub_deliver",
+				subscription_details: { metadata: { [CAMPAIGN_KEY]: "c1" } },
+			});
 			const [now] = await verifiedSinkEvents(current.sink, current.endpoint.secret ?? "");
 			expect((now?.data.object as Stripe.Invoice | undefined)?.parent?.subscription_details?.subscription).toBe("sub_deliver");
 			expect(await sinkRequests(DOUBLE_URL, other.sink)).toEqual([]);
@@ -810,8 +813,8 @@ function monthlyParams(campaign: string, amount = 500): Stripe.Checkout.SessionC
 				price_data: { currency: "usd", unit_amount: amount, recurring: { interval: "month" }, product_data: { name: "Monthly" } },
 			},
 		],
-		metadata: { campaign },
-		subscription_data: { metadata: { campaign, page: "https://publisher.example/p" } },
+		metadata: { [CAMPAIGN_KEY]: campaign },
+		subscription_data: { metadata: { [CAMPAIGN_KEY]: campaign, [PAGE_KEY]: "https://publisher.example/p" } },
 		success_url: "https://publisher.example/thanks",
 	};
 }
@@ -831,7 +834,7 @@ describe("money lifecycles", () => {
 			expect(subscription).toMatchObject({
 				status: "active",
 				customer: done.object.customer,
-				metadata: { campaign, page: "https://publisher.example/p" },
+				metadata: { [CAMPAIGN_KEY]: campaign, [PAGE_KEY]: "https://publisher.example/p" },
 			});
 			expect(subscription.items.data[0]?.price.unit_amount).toBe(500);
 			expect((await stripe.customers.retrieve(String(done.object.customer))).object).toBe("customer");
@@ -849,7 +852,7 @@ describe("money lifecycles", () => {
 			expect(paid?.data.object).toMatchObject({
 				subscription: subId,
 				payment_intent: pi,
-				subscription_details: { metadata: { campaign } },
+				subscription_details: { metadata: { [CAMPAIGN_KEY]: campaign } },
 			});
 
 			const renewal = await renewSubscription(DOUBLE_URL, subId, { deliver: true, endpoints: [hook.endpoint.id] });
@@ -877,10 +880,10 @@ describe("money lifecycles", () => {
 			const done = await completeSessionAndDeliver(DOUBLE_URL, session.id, { endpoints: [] });
 			expect(done.events).toEqual([{ ...done.events[0], deliveries: [] }]);
 			const pi = String(done.object.payment_intent);
-			expect((await stripe.paymentIntents.retrieve(pi)).metadata).toEqual({ campaign });
+			expect((await stripe.paymentIntents.retrieve(pi)).metadata).toEqual({ [CAMPAIGN_KEY]: campaign });
 
-			const first = await stripe.refunds.create({ payment_intent: pi, amount: 1000, metadata: { campaign } });
-			expect(first).toMatchObject({ amount: 1000, status: "succeeded", payment_intent: pi, metadata: { campaign } });
+			const first = await stripe.refunds.create({ payment_intent: pi, amount: 1000, metadata: { [CAMPAIGN_KEY]: campaign } });
+			expect(first).toMatchObject({ amount: 1000, status: "succeeded", payment_intent: pi, metadata: { [CAMPAIGN_KEY]: campaign } });
 			const [charge] = (await stripe.charges.list({ payment_intent: pi })).data;
 			expect(charge).toMatchObject({ amount_refunded: 1000, refunded: false });
 			const over = (await rejection(stripe.refunds.create({ payment_intent: pi, amount: 2000 }))) as Stripe.errors.StripeError;

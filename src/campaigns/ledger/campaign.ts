@@ -11,6 +11,8 @@ export interface StoredCampaign {
 export interface CurrentPeriod {
 	id: number;
 	startedAt: number;
+	/** The one currency its total adds up. */
+	currency: string;
 }
 
 /** One admin change. `before` and `after` stay JSON text across RPC (typed RPC cannot carry `unknown`). */
@@ -44,26 +46,43 @@ export function readCampaign(sql: SqlStorage): StoredCampaign | null {
 
 export function insertCampaign(sql: SqlStorage, campaignId: string, settings: CampaignSettings, now: number): void {
 	sql.exec("INSERT INTO campaign (singleton, id, settings, updated_at) VALUES (1, ?, ?, ?)", campaignId, JSON.stringify(settings), now);
-	sql.exec("INSERT INTO periods (id, started_at, goals) VALUES (1, ?, ?)", now, JSON.stringify(settings.goals));
+	sql.exec(
+		"INSERT INTO periods (id, started_at, goals, currency) VALUES (1, ?, ?, ?)",
+		now,
+		JSON.stringify(settings.goals),
+		settings.currency,
+	);
 }
 
+/** Stores the settings; the current period takes their goals and currency. */
 export function saveSettings(sql: SqlStorage, settings: CampaignSettings, now: number): void {
 	sql.exec("UPDATE campaign SET settings = ?, updated_at = ?", JSON.stringify(settings), now);
-	sql.exec("UPDATE periods SET goals = ? WHERE ended_at IS NULL", JSON.stringify(settings.goals));
+	sql.exec("UPDATE periods SET goals = ?, currency = ? WHERE ended_at IS NULL", JSON.stringify(settings.goals), settings.currency);
 }
 
 export function currentPeriod(sql: SqlStorage): CurrentPeriod {
-	const row = sql.exec("SELECT id, started_at FROM periods WHERE ended_at IS NULL").one();
-	return { id: Number(row.id), startedAt: Number(row.started_at) };
+	const row = sql.exec("SELECT id, started_at, currency FROM periods WHERE ended_at IS NULL").one();
+	return { id: Number(row.id), startedAt: Number(row.started_at), currency: String(row.currency) };
+}
+
+/** Whether the current period holds any gift (whatever its currency). */
+export function periodHasGifts(sql: SqlStorage, periodId: number): boolean {
+	return sql.exec("SELECT 1 FROM donations WHERE period_id = ? LIMIT 1", periodId).toArray().length > 0;
 }
 
 /** Ends the current period and opens the next at zero; returns the new period's id. */
-export function startPeriod(sql: SqlStorage, goals: number[], now: number): number {
+export function startPeriod(sql: SqlStorage, settings: CampaignSettings, now: number): number {
 	const old = currentPeriod(sql);
 	// Periods are ordered by start time; keep them strictly increasing.
 	const startedAt = Math.max(now, old.startedAt + 1);
 	sql.exec("UPDATE periods SET ended_at = ? WHERE id = ?", startedAt, old.id);
-	sql.exec("INSERT INTO periods (id, started_at, goals) VALUES (?, ?, ?)", old.id + 1, startedAt, JSON.stringify(goals));
+	sql.exec(
+		"INSERT INTO periods (id, started_at, goals, currency) VALUES (?, ?, ?, ?)",
+		old.id + 1,
+		startedAt,
+		JSON.stringify(settings.goals),
+		settings.currency,
+	);
 	return old.id + 1;
 }
 

@@ -10,9 +10,19 @@ import { DurableObject } from "cloudflare:workers";
 import { type Bindings, defaultCampaign } from "../../config";
 import { type Invalid, isInvalid } from "../../domain/issues";
 import type { LedgerEntry, RecordOutcome } from "../../domain/movements";
-import { type CampaignSettings, DEFAULT_SETTINGS, mergeSettings, type SettingsPatch } from "../../domain/settings";
+import { type CampaignSettings, DEFAULT_SETTINGS, mergeSettings, type PeriodChanges, type SettingsPatch } from "../../domain/settings";
 import type { CampaignSnapshot } from "../../domain/snapshot";
-import { type AuditRow, currentPeriod, insertCampaign, readAudit, readCampaign, saveSettings, startPeriod, writeAudit } from "./campaign";
+import {
+	type AuditRow,
+	currentPeriod,
+	insertCampaign,
+	periodHasGifts,
+	readAudit,
+	readCampaign,
+	saveSettings,
+	startPeriod,
+	writeAudit,
+} from "./campaign";
 import { migrate, schemaVersion } from "./migrations";
 import { applyEntry } from "./movements";
 import { SnapshotPublisher } from "./publisher";
@@ -77,6 +87,13 @@ export class CampaignLedger extends DurableObject<Bindings> {
 		const existing = this.ensure(campaignId);
 		const next = mergeSettings(existing ?? DEFAULT_SETTINGS, patch);
 		if (isInvalid(next)) return next;
+		if (existing && next.currency !== existing.currency && periodHasGifts(this.sql, currentPeriod(this.sql).id)) {
+			return {
+				invalid: `This period already has gifts in ${existing.currency.toUpperCase()}; start a new period to use ${next.currency.toUpperCase()}.`,
+				code: "currency_locked",
+				status: 409,
+			};
+		}
 		const now = Date.now();
 		if (!existing) this.version = migrate(this.ctx.storage);
 		this.ctx.storage.transactionSync(() => {
@@ -88,18 +105,19 @@ export class CampaignLedger extends DurableObject<Bindings> {
 		return buildSnapshot(this.sql);
 	}
 
-	/** Starts a new period at zero; the old one and its gifts stay as they are. */
-	async reset(campaignId: string, goals: number[] | undefined, actor: string): Promise<CampaignSnapshot | Invalid | null> {
+	/** Starts a new period at zero, with new goals or currency if given; the old one and its gifts stay as they are. */
+	async reset(campaignId: string, changes: PeriodChanges, actor: string): Promise<CampaignSnapshot | Invalid | null> {
 		const settings = this.ensure(campaignId);
 		if (!settings) return null;
-		const next = goals ? mergeSettings(settings, { goals }) : settings;
+		const next = mergeSettings(settings, changes);
 		if (isInvalid(next)) return next;
 		const now = Date.now();
 		this.ctx.storage.transactionSync(() => {
 			const old = currentPeriod(this.sql);
-			const period = startPeriod(this.sql, next.goals, now);
+			const period = startPeriod(this.sql, next, now);
 			saveSettings(this.sql, next, now);
-			writeAudit(this.sql, now, actor, "reset", { period: old.id, goals: settings.goals }, { period, goals: next.goals });
+			const before = { period: old.id, goals: settings.goals, currency: settings.currency };
+			writeAudit(this.sql, now, actor, "reset", before, { period, goals: next.goals, currency: next.currency });
 		});
 		await this.publisher.publish();
 		return buildSnapshot(this.sql);

@@ -5,11 +5,7 @@
 // (test/worker/migrations.test.ts). Totals are always SUM()s over these rows,
 // never a counter that is read, changed and written back.
 
-export interface Migration {
-	version: number;
-	name: string;
-	sql: string;
-}
+import { type Migration, migrate as migrateSchema, schemaVersion as storedVersion } from "../migrate";
 
 export const MIGRATIONS: readonly Migration[] = [
 	{
@@ -82,45 +78,24 @@ SELECT d.rowid AS seq, d.*,
 	d.amount - MIN(d.amount, COALESCE(r.off, 0)) AS net
 FROM donations d LEFT JOIN payment_reversals r ON r.payment = d.payment;`,
 	},
+	{
+		version: 2,
+		name: "a currency per period; refund states ranked within a second",
+		sql: `-- A period has one currency: a gift in any other is kept, shown to admins, never added to its total.
+ALTER TABLE periods ADD COLUMN currency TEXT;
+UPDATE periods SET currency = (SELECT lower(json_extract(settings, '$.currency')) FROM campaign);
+-- Of two states of one refund told in the same second, the one later in a refund's life wins.
+ALTER TABLE reversals ADD COLUMN rank INTEGER NOT NULL DEFAULT 0;
+-- The period's gross, per currency, from an index alone.
+DROP INDEX donations_period_amounts;
+CREATE INDEX donations_period_currency_amounts ON donations (period_id, currency, amount);`,
+	},
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;
 
-const MIGRATIONS_TABLE = "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)";
+/** Ledgers written before migrations were numbered have the first schema without `schema_migrations`. */
+const UNNUMBERED = { table: "campaign", version: 1 };
 
-function hasTable(sql: SqlStorage, name: string): boolean {
-	return sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", name).toArray().length > 0;
-}
-
-/**
- * The version a ledger's storage is at: 0 for an object that has stored
- * nothing yet. A ledger written before migrations were numbered has the first
- * schema without the `schema_migrations` table.
- */
-export function schemaVersion(sql: SqlStorage): number {
-	if (hasTable(sql, "schema_migrations")) return Number(sql.exec("SELECT MAX(version) AS version FROM schema_migrations").one().version);
-	return hasTable(sql, "campaign") ? 1 : 0;
-}
-
-/** Applies every migration newer than the stored version, each in one transaction; returns the version reached. */
-export function migrate(storage: DurableObjectStorage): number {
-	const sql = storage.sql;
-	let version = schemaVersion(sql);
-	if (version > 0 && !hasTable(sql, "schema_migrations")) {
-		// Written before migrations were numbered: that was the first schema.
-		storage.transactionSync(() => {
-			sql.exec(MIGRATIONS_TABLE);
-			sql.exec("INSERT INTO schema_migrations VALUES (1, ?, 0)", MIGRATIONS[0]?.name ?? "");
-		});
-	}
-	for (const migration of MIGRATIONS) {
-		if (migration.version <= version) continue;
-		storage.transactionSync(() => {
-			sql.exec(migration.sql);
-			if (!hasTable(sql, "schema_migrations")) sql.exec(MIGRATIONS_TABLE);
-			sql.exec("INSERT INTO schema_migrations VALUES (?, ?, ?)", migration.version, migration.name, Date.now());
-		});
-		version = migration.version;
-	}
-	return version;
-}
+export const schemaVersion = (sql: SqlStorage) => storedVersion(sql, UNNUMBERED);
+export const migrate = (storage: DurableObjectStorage) => migrateSchema(storage, MIGRATIONS, UNNUMBERED);

@@ -32,11 +32,12 @@ function insertDonation(sql: SqlStorage, d: Donation, eventId: string, now: numb
 	return inserted.length > 0;
 }
 
-// refund: the newest state of the Refund wins; refund_total: cumulative, the largest wins;
-// dispute / reinstatement: fixed amounts, the first delivery wins.
+// refund: the newest state of the Refund wins (of two in one second, the later in its life);
+// refund_total: cumulative, the largest wins; dispute / reinstatement: fixed amounts, the first delivery wins.
 const ON_REVERSAL_CONFLICT: Record<Reversal["kind"], string> = {
-	refund:
-		"DO UPDATE SET amount = excluded.amount, event_id = excluded.event_id, occurred_at = excluded.occurred_at WHERE excluded.occurred_at >= reversals.occurred_at AND excluded.amount != reversals.amount",
+	refund: `DO UPDATE SET amount = excluded.amount, rank = excluded.rank, event_id = excluded.event_id, occurred_at = excluded.occurred_at
+		WHERE (excluded.occurred_at, excluded.rank) > (reversals.occurred_at, reversals.rank)
+		AND (excluded.amount != reversals.amount OR excluded.rank != reversals.rank)`,
 	refund_total:
 		"DO UPDATE SET amount = excluded.amount, event_id = excluded.event_id, occurred_at = excluded.occurred_at WHERE excluded.amount > reversals.amount",
 	dispute: "DO NOTHING",
@@ -46,7 +47,7 @@ const ON_REVERSAL_CONFLICT: Record<Reversal["kind"], string> = {
 function upsertReversal(sql: SqlStorage, r: Reversal, eventId: string): boolean {
 	const changed = sql
 		.exec(
-			`INSERT INTO reversals (key, kind, payment, amount, event_id, occurred_at) VALUES (?, ?, ?, ?, ?, ?)
+			`INSERT INTO reversals (key, kind, payment, amount, event_id, occurred_at, rank) VALUES (?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (key) ${ON_REVERSAL_CONFLICT[r.kind]} RETURNING key`,
 			r.key,
 			r.kind,
@@ -54,6 +55,7 @@ function upsertReversal(sql: SqlStorage, r: Reversal, eventId: string): boolean 
 			r.amount,
 			eventId,
 			r.occurredAt,
+			r.rank,
 		)
 		.toArray();
 	return changed.length > 0;

@@ -1,6 +1,7 @@
 // Helpers for tests that run inside workerd against the real worker, KV and ledger.
 import { env, exports } from "cloudflare:workers";
 import { snapshotKey } from "../../../src/campaigns/keys";
+import { campaignStore } from "../../../src/campaigns/store";
 import type { Movement } from "../../../src/domain/movements";
 import type { SettingsPatch } from "../../../src/domain/settings";
 import type { CampaignSnapshot } from "../../../src/domain/snapshot";
@@ -16,8 +17,9 @@ export function ledgerOf(campaign: string) {
 	return env.LEDGER.get(env.LEDGER.idFromName(campaign));
 }
 
+/** Creates a campaign as the admin API does: its ledger, and its entry in the registry. */
 export async function createCampaign(campaign: string, patch: SettingsPatch = {}) {
-	return ledgerOf(campaign).configure(campaign, patch, "test");
+	return campaignStore({ env, origin: ORIGIN }, campaign).configure(patch, "test");
 }
 
 export function fetchWorker(path: string, init?: RequestInit): Promise<Response> {

@@ -1,8 +1,8 @@
 // Delivering signed webhooks to the worker, as Stripe does.
 import { env } from "cloudflare:workers";
 import { seedObject } from "../../stripe/control";
-import { signedDelivery } from "../../stripe/events";
-import { invoicePayment, paidInvoice } from "../../stripe/objects";
+import { chargeRefunded, signedDelivery } from "../../stripe/events";
+import { invoicePayment, paidInvoice, refundObject } from "../../stripe/objects";
 import { fetchWorker } from "./campaigns";
 
 export const WEBHOOK_SECRET = env.STRIPE_WEBHOOK_SECRET ?? "";
@@ -40,4 +40,34 @@ export function shuffle<T>(items: T[], seed: number): T[] {
 		[out[i], out[j]] = [out[j] as T, out[i] as T];
 	}
 	return out;
+}
+
+/**
+ * A refund as Stripe holds it, and the `charge.refunded` event Stripe sends
+ * for it: the worker reads the charge's refunds at Stripe when told. Pass the
+ * same `chargeId` for several refunds of one charge; `amountRefunded` is the
+ * charge's cumulative figure the event carries.
+ */
+export async function refundAtStripe(opts: {
+	paymentIntent: string;
+	amount: number;
+	chargeAmount: number;
+	amountRefunded?: number;
+	chargeId?: string;
+	refundId?: string;
+	status?: "succeeded" | "pending" | "failed" | "canceled";
+}): Promise<{ refundId: string; chargeId: string; chargeRefunded: object }> {
+	const chargeId = opts.chargeId ?? `ch_${crypto.randomUUID().replaceAll("-", "")}`;
+	const refund = await seedObject<{ id: string }>(
+		env.STRIPE_API_URL,
+		"refund",
+		refundObject({ refundId: opts.refundId, amount: opts.amount, paymentIntent: opts.paymentIntent, chargeId, status: opts.status }),
+	);
+	const chargeEvent = chargeRefunded({
+		paymentIntent: opts.paymentIntent,
+		chargeId,
+		amount: opts.chargeAmount,
+		amountRefunded: opts.amountRefunded ?? opts.amount,
+	});
+	return { refundId: refund.id, chargeId, chargeRefunded: chargeEvent };
 }

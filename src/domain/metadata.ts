@@ -1,0 +1,26 @@
+// The marks the worker puts on what it creates at Stripe (Checkout Sessions,
+// their PaymentIntents and subscriptions). Only objects that carry them count:
+// `campaign` is a generic key that another integration on the same Stripe
+// account may use too, so ours are namespaced.
+export const METADATA_KEYS = {
+	campaign: "donation_widget_campaign",
+	page: "donation_widget_page",
+} as const;
+
+type Metadata = Record<string, string> | null | undefined;
+
+/** The campaign an object of ours belongs to, or null for anything the worker did not create. */
+export function campaignOf(metadata: Metadata): string | null {
+	const campaign = metadata?.[METADATA_KEYS.campaign];
+	return typeof campaign === "string" && campaign.length > 0 ? campaign : null;
+}
+
+export function pageOf(metadata: Metadata): string | null {
+	const page = metadata?.[METADATA_KEYS.page];
+	return typeof page === "string" ? page : null;
+}
+
+/** What the worker writes on a gift's session, PaymentIntent or subscription. */
+export function giftMetadata(campaign: string, page: string | null): Record<string, string> {
+	return { [METADATA_KEYS.campaign]: campaign, ...(page ? { [METADATA_KEYS.page]: page } : {}) };
+}
