@@ -1,21 +1,13 @@
 // Talks to the worker: campaign totals (one request per campaign per page,
 // shared across script executions) and Checkout creation.
+// The campaign is the worker's own type: what GET /api/campaigns/:id answers.
+import type { CampaignSnapshot } from "../../src/campaigns/snapshot";
 
-export interface Campaign {
-	id: string;
-	title: string;
-	currency: string;
-	goals: number[];
-	total: number;
-	donations: number;
-	amounts: number[];
-	minAmount?: number;
-	maxAmount?: number;
-}
+export type { CampaignSnapshot };
 
 interface Shared {
 	/** in-flight or settled totals requests, by origin + campaign */
-	r: Map<string, Promise<Campaign>>;
+	r: Map<string, Promise<CampaignSnapshot>>;
 	/** elements already rendered (script tags and containers) */
 	s: WeakSet<Element>;
 }
@@ -31,7 +23,7 @@ const path = (origin: string, id: string) => `${origin}/api/campaigns/${encodeUR
  * GET the campaign; rejects on a network error, a non-2xx, non-JSON or after 5 s.
  * Cross-origin requests carry no cookies (credentials mode "same-origin").
  */
-export function load(origin: string, id: string): Promise<Campaign> {
+export function load(origin: string, id: string): Promise<CampaignSnapshot> {
 	const key = `${origin} ${id}`;
 	let pending = shared.r.get(key);
 	if (!pending) {

@@ -1,7 +1,7 @@
 // Builds one widget inside a shadow root. The whole structure, with fixed row
 // heights, exists before any data arrives, so nothing moves when it does.
 // Only createElement/textContent/setAttribute and single style properties.
-import { type Campaign, checkout, load, uuid } from "./api";
+import { type CampaignSnapshot, checkout, load, uuid } from "./api";
 import { money } from "./format";
 import { sheet } from "./styles";
 
@@ -95,7 +95,7 @@ export function mount(host: Element, o: Options): void {
 	});
 	new ResizeObserver(() => place()).observe(track);
 
-	const show = (c: Campaign) => {
+	const show = (c: CampaignSnapshot) => {
 		const { u, f, c: code } = money(c.currency, o.locale);
 		const goals = c.goals.filter((g) => g > 0);
 		const total = c.total;
