@@ -2,7 +2,7 @@
 // (`wrangler dev`) into host pages served from another origin. Campaign data
 // with specific totals is answered by page.route where a test needs it; the
 // rest comes from the worker itself.
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Browser, BrowserContext, BrowserContextOptions, Page, Request, Route } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -16,6 +16,27 @@ const SHOTS = resolve(ROOT, "docs/screenshots");
 const TITLE = "Do you like this content? Consider helping us!";
 const CORS = { "access-control-allow-origin": "*" };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/** The build gives widget.css's classes short names (widget/build.mjs); this is its map. */
+const CLASSES: Record<string, string> = JSON.parse(readFileSync(resolve(ROOT, "widget/dist/classes.json"), "utf8"));
+/** The selector of the class that widget/src/widget.css calls `name`. */
+function dot(name: string): string {
+	const short = CLASSES[name];
+	if (!short) throw new Error(`widget.css has no class .${name}`);
+	return `.${short}`;
+}
+/** Selectors for the widget's parts, by their names in widget.css. */
+const PART = {
+	box: dot("widget"),
+	track: dot("track"),
+	fill: dot("fill"),
+	bubble: dot("total"),
+	pointer: dot("pointer"),
+	milestone: `${dot("milestones")} span`,
+	reached: dot("reached"),
+	presets: dot("presets"),
+	preset: `button${dot("amount")}`,
+};
 
 let worker: RunningWorker;
 let browser: Browser;
@@ -130,31 +151,34 @@ function expectClean(issues: Awaited<ReturnType<Opened["issues"]>>) {
 
 /** Reads facts about the first widget in `hostSelector` (from inside its shadow root). */
 function inspect(page: Page, hostSelector = "donation-widget") {
-	return page.evaluate((selector) => {
-		const root = document.querySelector(selector)?.shadowRoot;
-		if (!root) throw new Error(`no shadow root in ${selector}`);
-		const q = (s: string) => root.querySelector(s) as HTMLElement;
-		const track = q("[role=progressbar]");
-		const attrs = Object.fromEntries(Array.from(track.attributes, (a) => [a.name, a.value]));
-		const label = root.getElementById(track.getAttribute("aria-labelledby") ?? "")?.textContent ?? null;
-		const wrap = q(".w");
-		const labels = Array.from(root.querySelectorAll<HTMLElement>(".l span"), (s) => ({
-			text: s.textContent,
-			reached: s.classList.contains("r"),
-			visible: getComputedStyle(s).visibility === "visible",
-		}));
-		return {
-			attrs,
-			label,
-			bubble: q(".b")?.textContent ?? null,
-			labels,
-			presets: Array.from(root.querySelectorAll("button.o"), (b) => [b.textContent, b.getAttribute("aria-pressed")]),
-			fill: getComputedStyle(q(".f")).transform,
-			background: getComputedStyle(wrap).backgroundColor,
-			status: q("[aria-live]")?.textContent ?? null,
-			height: (document.querySelector(selector) as HTMLElement).getBoundingClientRect().height,
-		};
-	}, hostSelector);
+	return page.evaluate(
+		([selector, part]) => {
+			const root = document.querySelector(selector)?.shadowRoot;
+			if (!root) throw new Error(`no shadow root in ${selector}`);
+			const q = (s: string) => root.querySelector(s) as HTMLElement;
+			const track = q("[role=progressbar]");
+			const attrs = Object.fromEntries(Array.from(track.attributes, (a) => [a.name, a.value]));
+			const label = root.getElementById(track.getAttribute("aria-labelledby") ?? "")?.textContent ?? null;
+			const wrap = q(part.box);
+			const labels = Array.from(root.querySelectorAll<HTMLElement>(part.milestone), (s) => ({
+				text: s.textContent,
+				reached: s.matches(part.reached),
+				visible: getComputedStyle(s).visibility === "visible",
+			}));
+			return {
+				attrs,
+				label,
+				bubble: q(part.bubble)?.textContent ?? null,
+				labels,
+				presets: Array.from(root.querySelectorAll(part.preset), (b) => [b.textContent, b.getAttribute("aria-pressed")]),
+				fill: getComputedStyle(q(part.fill)).transform,
+				background: getComputedStyle(wrap).backgroundColor,
+				status: q("[aria-live]")?.textContent ?? null,
+				height: (document.querySelector(selector) as HTMLElement).getBoundingClientRect().height,
+			};
+		},
+		[hostSelector, PART] as const,
+	);
 }
 
 // ---------------------------------------------------------------- tests
@@ -176,15 +200,15 @@ describe("embedding", () => {
 		expect(info.label).toBe(TITLE);
 		expect(info.labels.map((l) => plain(l.text))).toEqual(["0 $", "2,500 $", "5,000 $"]);
 		// The adopted stylesheet applies under style-src 'none'.
-		const look = await page.evaluate(() => {
+		const look = await page.evaluate((part) => {
 			const root = document.querySelector("donation-widget")?.shadowRoot as ShadowRoot;
-			const w = getComputedStyle(root.querySelector(".w") as Element);
+			const w = getComputedStyle(root.querySelector(part.box) as Element);
 			return {
 				radius: w.borderTopLeftRadius,
 				sheets: root.adoptedStyleSheets.length,
 				styles: document.querySelectorAll("style").length + root.querySelectorAll("style").length,
 			};
-		});
+		}, PART);
 		expect(look).toEqual({ radius: "12px", sheets: 1, styles: 0 });
 		// The element sits right after its script tag.
 		expect(await page.evaluate(() => document.querySelector("script[src$='/widget.js']")?.nextElementSibling?.tagName)).toBe(
@@ -211,11 +235,11 @@ describe("embedding", () => {
 	it("keeps every host style out and leaks none of its own", async () => {
 		const { page, issues } = await open(script(), { setup: (p) => answer(p, "main", campaign()) });
 		await ready(page);
-		const styles = await page.evaluate(() => {
+		const styles = await page.evaluate((part) => {
 			const root = document.querySelector("donation-widget")?.shadowRoot as ShadowRoot;
-			const preset = getComputedStyle(root.querySelector("button.o") as Element);
-			const wrap = getComputedStyle(root.querySelector(".w") as Element);
-			const track = getComputedStyle(root.querySelector(".k") as Element);
+			const preset = getComputedStyle(root.querySelector(part.preset) as Element);
+			const wrap = getComputedStyle(root.querySelector(part.box) as Element);
+			const track = getComputedStyle(root.querySelector(part.track) as Element);
 			return {
 				presetBackground: preset.backgroundColor,
 				presetFontSize: preset.fontSize,
@@ -225,9 +249,9 @@ describe("embedding", () => {
 				trackHeight: track.height,
 				hostParagraphFont: getComputedStyle(document.querySelector("p") as Element).fontFamily,
 			};
-		});
+		}, PART);
 		// The host page says: button { background: hotpink !important; font-size: 30px }, * { letter-spacing },
-		// .w, .k, .f { display: none; height: 100px }, font: Georgia.
+		// and for every class the widget uses { display: none; height: 100px }, font: Georgia.
 		expect(styles.presetBackground).not.toBe("rgb(255, 105, 180)");
 		expect(styles.presetFontSize).toBe("14px");
 		expect(styles.letterSpacing).toBe("normal");
@@ -341,10 +365,10 @@ describe("layout stability", () => {
 		);
 		expect(new Set(heights).size, `heights ${heights}`).toBe(1);
 		// The nine presets scroll sideways inside their row rather than wrap.
-		const row = await page.evaluate(() => {
-			const a = document.querySelector("[data-campaign=nine]")?.shadowRoot?.querySelector(".a") as HTMLElement;
+		const row = await page.evaluate((presets) => {
+			const a = document.querySelector("[data-campaign=nine]")?.shadowRoot?.querySelector(presets) as HTMLElement;
 			return { scroll: a.scrollWidth > a.clientWidth, buttons: a.querySelectorAll("button").length };
-		});
+		}, PART.presets);
 		expect(row).toEqual({ scroll: true, buttons: 9 });
 	});
 });
@@ -458,7 +482,9 @@ describe("accessibility", () => {
 		await ready(page);
 		const duration = () =>
 			page.evaluate(
-				() => getComputedStyle(document.querySelector("donation-widget")?.shadowRoot?.querySelector(".f") as Element).transitionDuration,
+				(fill) =>
+					getComputedStyle(document.querySelector("donation-widget")?.shadowRoot?.querySelector(fill) as Element).transitionDuration,
+				PART.fill,
 			);
 		expect(await duration()).toBe("0.8s");
 		await page.emulateMedia({ reducedMotion: "reduce" });
@@ -648,22 +674,22 @@ describe("totals", () => {
 				},
 			});
 			for (const id of [...ids, "crowded"]) await ready(page, `[data-campaign=${id}]`);
-			const problems = await page.evaluate(() => {
+			const problems = await page.evaluate((part) => {
 				const found: string[] = [];
 				const overlap = (a: DOMRect, b: DOMRect) => a.left < b.right + 4 && b.left < a.right + 4 && a.top < b.bottom && b.top < a.bottom;
 				for (const host of Array.from(document.querySelectorAll<HTMLElement>("[data-donation-widget]"))) {
 					const root = host.shadowRoot as ShadowRoot;
 					const id = host.dataset.campaign;
-					const box = (root.querySelector(".w") as HTMLElement).getBoundingClientRect();
-					const track = (root.querySelector(".k") as HTMLElement).getBoundingClientRect();
-					const bubble = (root.querySelector(".b") as HTMLElement).getBoundingClientRect();
-					const pointer = (root.querySelector(".p") as HTMLElement).getBoundingClientRect();
-					const labels = Array.from(root.querySelectorAll<HTMLElement>(".l span"))
+					const box = (root.querySelector(part.box) as HTMLElement).getBoundingClientRect();
+					const track = (root.querySelector(part.track) as HTMLElement).getBoundingClientRect();
+					const bubble = (root.querySelector(part.bubble) as HTMLElement).getBoundingClientRect();
+					const pointer = (root.querySelector(part.pointer) as HTMLElement).getBoundingClientRect();
+					const labels = Array.from(root.querySelectorAll<HTMLElement>(part.milestone))
 						.filter((s) => getComputedStyle(s).visibility === "visible")
 						.map((s) => s.getBoundingClientRect());
 					const ratio =
-						Number(root.querySelector(".k")?.getAttribute("aria-valuenow")) /
-						Number(root.querySelector(".k")?.getAttribute("aria-valuemax"));
+						Number(root.querySelector(part.track)?.getAttribute("aria-valuenow")) /
+						Number(root.querySelector(part.track)?.getAttribute("aria-valuemax"));
 					if (bubble.left < track.left - 0.5 || bubble.right > track.right + 0.5) found.push(`${id}: bubble outside the track`);
 					if (bubble.left < box.left || bubble.right > box.right) found.push(`${id}: bubble outside the box`);
 					if (bubble.bottom > track.top) found.push(`${id}: bubble over the track`);
@@ -684,7 +710,7 @@ describe("totals", () => {
 					if (Math.abs(last.right - track.right) > 0.5) found.push(`${id}: the last goal is not at the right`);
 				}
 				return found;
-			});
+			}, PART);
 			expect(problems).toEqual([]);
 			// Crowded milestones: 0 and the last goal always show, some middle ones hide.
 			const crowded = await inspect(page, "[data-campaign=crowded]");
@@ -859,7 +885,7 @@ describe("failure", () => {
 					await answer(p, "ok", campaign({ id: "ok" }));
 				},
 			});
-			await page.locator("donation-widget .w").waitFor();
+			await page.locator(`donation-widget ${PART.box}`).waitFor();
 			const before = await page.locator("donation-widget").boundingBox();
 			const link = page.locator("donation-widget").getByRole("link", { name: "Donate", exact: true });
 			await link.waitFor({ timeout: 9000 });

@@ -4,6 +4,7 @@
 import { type CampaignSnapshot, checkout, load, uuid } from "./api";
 import { money } from "./format";
 import { sheet } from "./styles";
+import { Class } from "./widget.css";
 
 export interface Options {
 	origin: string;
@@ -58,24 +59,24 @@ export function mount(host: Element, o: Options): void {
 	const hidden = { "aria-hidden": "true" };
 	const button = (parent: ParentNode, text: string, cls = "") => add("button", parent, cls, text, { type: "button" });
 
-	const wrap = add("div", root, `w ${o.theme === "dark" ? "dk" : o.theme === "auto" ? "au" : ""}`);
-	const title = add("p", wrap, "t", "", { id: "t" });
-	const row = add("div", wrap, "m", "", hidden);
-	const pointer = add("span", row, "p");
-	const bubble = add("span", row, "b");
-	const track = add("div", wrap, "k", "", { role: "progressbar", "aria-labelledby": "t", "aria-valuemin": "0" });
-	const fill = add("div", track, "f");
-	const labels = add("div", wrap, "l", "", hidden);
-	const form = add("form", wrap, "c");
-	const presets = add("div", form, "a", "", { role: "group", "aria-label": "Amount" });
-	const bar = add("div", form, "q");
-	const freq = add("div", bar, "i", "", { role: "group", "aria-label": "Frequency" });
+	const wrap = add("div", root, `${Class.widget} ${o.theme === "dark" ? Class.themeDark : o.theme === "auto" ? Class.themeAuto : ""}`);
+	const title = add("p", wrap, Class.title, "", { id: "t" });
+	const row = add("div", wrap, Class.totalRow, "", hidden);
+	const pointer = add("span", row, Class.pointer);
+	const bubble = add("span", row, Class.total);
+	const track = add("div", wrap, Class.track, "", { role: "progressbar", "aria-labelledby": "t", "aria-valuemin": "0" });
+	const fill = add("div", track, Class.fill);
+	const labels = add("div", wrap, Class.milestones, "", hidden);
+	const form = add("form", wrap, Class.controls);
+	const presets = add("div", form, Class.presets, "", { role: "group", "aria-label": "Amount" });
+	const bar = add("div", form, Class.donateRow);
+	const freq = add("div", bar, Class.frequency, "", { role: "group", "aria-label": "Frequency" });
 	const intervals = [button(freq, "Once"), button(freq, "Monthly")];
-	const donate = add("button", bar, "g", "Donate", { "aria-disabled": "true" });
-	const status = add("p", wrap, "s", "", { "aria-live": "polite" });
+	const donate = add("button", bar, Class.donate, "Donate", { "aria-disabled": "true" });
+	const status = add("p", wrap, Class.status, "", { "aria-live": "polite" });
 	const say = (text: string, error?: boolean) => {
 		status.textContent = text;
-		status.className = error ? "s e" : "s";
+		status.className = error ? `${Class.status} ${Class.error}` : Class.status;
 	};
 	if (/[?&]donation=success/.test(location.search)) say("Thank you for your donation!");
 	form.noValidate = true;
@@ -111,8 +112,8 @@ export function mount(host: Element, o: Options): void {
 		});
 		fill.style.transform = `scaleX(${now / last})`;
 		bubble.textContent = f(total);
-		const spans = marks.map((mark) => add("span", labels, mark && total >= mark ? "r" : "", f(mark)));
-		for (const goal of goals.slice(0, -1)) add("span", track, "n").style.left = `${(goal / last) * 100}%`;
+		const spans = marks.map((mark) => add("span", labels, mark && total >= mark ? Class.reached : "", f(mark)));
+		for (const goal of goals.slice(0, -1)) add("span", track, Class.notch).style.left = `${(goal / last) * 100}%`;
 
 		// Amounts: data-amounts (major units) or the campaign's presets.
 		const own = `${o.amounts}`
@@ -123,8 +124,8 @@ export function mount(host: Element, o: Options): void {
 		let chosen = amounts[amounts.length > 1 ? 1 : 0];
 		const min = c.minAmount || 1;
 		const max = c.maxAmount || 1e12;
-		const options = amounts.map((a) => button(presets, f(a), "o"));
-		const custom = add("input", presets, "o", "", {
+		const options = amounts.map((a) => button(presets, f(a), Class.amount));
+		const custom = add("input", presets, Class.amount, "", {
 			type: "number",
 			placeholder: "Other",
 			"aria-label": `Other amount in ${code}`,
@@ -206,7 +207,7 @@ export function mount(host: Element, o: Options): void {
 	load(o.origin, o.id)
 		.then(show)
 		.catch(() => {
-			wrap.className += " x";
-			add("a", wrap, "y", "Donate", { href: `${o.origin}/donate/${encodeURIComponent(o.id)}` });
+			wrap.className += ` ${Class.failed}`;
+			add("a", wrap, Class.fallback, "Donate", { href: `${o.origin}/donate/${encodeURIComponent(o.id)}` });
 		});
 }
