@@ -3,8 +3,13 @@
 // worker serves at GET /widget.js, with its ETag). Fails above the size budget
 // (widget/budget.ts).
 //
-// The source says what every name holds; the build does the shortening:
+// The source says what every name holds; the build does all the shortening:
 // - locals, parameters and functions: esbuild's minifier;
+// - properties whose name ends in "_" (the widget's own objects): esbuild's
+//   property mangling. Every other property keeps its name: DOM, Intl and the
+//   JSON the worker sends and receives. The registry that all copies of
+//   widget.js on a page share, possibly from different builds, gets the fixed
+//   short names in REGISTRY_NAMES;
 // - CSS classes: widget.css is compiled as a CSS module (esbuild's local-css
 //   loader), which gives every class a short name. `import css, { Class } from
 //   "./widget.css"` yields the rewritten text and an enum of the short names,
@@ -21,6 +26,14 @@ import { WIDGET_GZIP_AIM as AIM, WIDGET_GZIP_BUDGET as BUDGET } from "./budget.t
 const root = resolve(import.meta.dirname, "..");
 const dist = resolve(root, "widget/dist");
 const CSS_TARGET = "chrome111";
+
+/**
+ * The registry on window (widget/src/api.ts) is read by every copy of
+ * widget.js on a page, whichever build it comes from: its property names never
+ * change. (They were written by hand as `r` and `s` before the build shortened
+ * names, and stay so.)
+ */
+const REGISTRY_NAMES = { requests_: "r", rendered_: "s" };
 
 /** kebab-case class name -> the enum member's name: "total-row" -> "totalRow". */
 const member = (name) => name.replace(/-([a-z])/g, (_, letter) => letter.toUpperCase());
@@ -93,6 +106,10 @@ const result = await build({
 	sourcemap: false,
 	legalComments: "none",
 	charset: "ascii",
+	// The widget's own properties end in "_" (never __proto__ and the like).
+	mangleProps: /_$/,
+	reserveProps: /^__.*__$/,
+	mangleCache: REGISTRY_NAMES,
 	write: false,
 	plugins: [cssModule(compiled)],
 	// The IIFE needs no "use strict" prologue (widget/tsconfig.json is for type checking).
@@ -103,6 +120,9 @@ if (compiled.length !== 1) throw new Error(`expected one stylesheet, compiled ${
 const [classes] = compiled;
 
 const js = result.outputFiles[0].text;
+// A property ending in "_" that kept its name was read in a way the mangler cannot see (quoted, computed).
+const unmangled = js.match(/\b[A-Za-z]\w*_\b/);
+if (unmangled) throw new Error(`widget.js still has the property name "${unmangled[0]}": write it as a plain .name_`);
 const raw = Buffer.byteLength(js);
 const gzip = gzipSync(js, { level: 9 }).length;
 const etag = `"${createHash("sha256").update(js).digest("hex").slice(0, 16)}"`;

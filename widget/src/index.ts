@@ -1,14 +1,14 @@
 // Entry point: finds the embedding <script> and every [data-donation-widget]
 // container, and renders each one once, even when the script runs again.
-import { shared } from "./api";
+import { registry } from "./api";
 import { mount } from "./render";
 
-function run(el: Element, config: HTMLElement, origin: string): void {
-	if (shared.s.has(el)) return;
-	shared.s.add(el);
+/** Renders `host` once, with the settings in the data-* attributes of `config`. */
+function render(host: Element, config: HTMLElement, origin: string): void {
+	if (registry.rendered_.has(host)) return;
+	registry.rendered_.add(host);
 	try {
-		const d = config.dataset;
-		mount(el, { origin, id: d.campaign || "main", locale: d.locale, theme: d.theme, amounts: d.amounts });
+		mount(host, origin, { ...config.dataset });
 	} catch {}
 }
 
@@ -20,18 +20,18 @@ try {
 		const origin = new URL(script.src).origin;
 		// In place: a <donation-widget> right after a script tag with data-campaign
 		// outside <head>. A tag without it only loads the script for the containers.
-		if (!shared.s.has(script)) {
-			shared.s.add(script);
+		if (!registry.rendered_.has(script)) {
+			registry.rendered_.add(script);
 			if (script.dataset.campaign && script.parentElement !== document.head) {
-				const el = document.createElement("donation-widget");
-				script.after(el);
-				run(el, script, origin);
+				const host = document.createElement("donation-widget");
+				script.after(host);
+				render(host, script, origin);
 			}
 		}
-		const scan = () => {
-			for (const el of document.querySelectorAll<HTMLElement>("[data-donation-widget]")) run(el, el, origin);
+		const renderContainers = () => {
+			for (const container of document.querySelectorAll<HTMLElement>("[data-donation-widget]")) render(container, container, origin);
 		};
-		scan();
-		if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", scan);
+		renderContainers();
+		if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", renderContainers);
 	}
 } catch {}
