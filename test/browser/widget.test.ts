@@ -772,6 +772,8 @@ describe("donating", () => {
 		await page.getByRole("button", { name: "Donate", exact: true }).click();
 		await expect.poll(() => seen.length).toBe(1);
 		expect(seen[0]?.body).toMatchObject({ amount: 1250, interval: "month" });
+		// The answer has arrived (until then a second attempt is refused, by design).
+		await expect.poll(() => page.locator("donation-widget [aria-live=polite]").textContent()).toBe("Stop here.");
 		// Enter in the amount field donates too, with a fresh key after an answered attempt.
 		await page.getByRole("spinbutton", { name: "Other amount in USD", exact: true }).press("Enter");
 		await expect.poll(() => seen.length).toBe(2);
