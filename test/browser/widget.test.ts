@@ -905,6 +905,169 @@ describe("failure", () => {
 	}
 });
 
+describe("a host page with polluted prototypes", () => {
+	// Prototype pollution on the host page (say, a query-string parser that merges
+	// `?__proto__[onfocus]=...`) sets enumerable properties that every plain object
+	// or array inherits. The widget must read only its own properties: no inherited
+	// name may become an attribute, a setting, an Intl or fetch option, or an answer.
+	const payload = (what: string) => `window.__pwned=(window.__pwned||[]).concat('${what}')`;
+	const handlers = [
+		"onclick",
+		"onfocus",
+		"onfocusin",
+		"onblur",
+		"onmouseover",
+		"onmouseenter",
+		"onpointerdown",
+		"onpointerenter",
+		"onkeydown",
+		"oninput",
+		"onchange",
+		"onsubmit",
+		"ontransitionrun",
+		"ontransitionend",
+		"onanimationstart",
+		"onload",
+		"onerror",
+	];
+	const named: Record<string, string> = {
+		...Object.fromEntries(handlers.map((name) => [name, payload(name)])),
+		// Attributes that would carry script, style or hide things.
+		href: `javascript:${payload("href")}`,
+		src: `javascript:${payload("src")}`,
+		formaction: `javascript:${payload("formaction")}`,
+		style: "outline: 9px solid red; --pwned: 1",
+		class: "pwned",
+		id: "pwned",
+		hidden: "pwned",
+		slot: "pwned",
+		tabindex: "pwned",
+		// The widget's settings (data-campaign, data-theme, data-amounts, data-locale).
+		campaign: "pwned",
+		theme: "dark",
+		amounts: "1,2,3",
+		locale: "ar-EG",
+		// Intl.NumberFormat options.
+		notation: "compact",
+		maximumSignificantDigits: "1",
+		signDisplay: "always",
+		numberingSystem: "arab",
+		// fetch() options.
+		credentials: "include",
+		integrity: "sha256-pwned",
+		mode: "no-cors",
+		signal: "pwned",
+		headers: "pwned",
+		body: "pwned",
+		// attachShadow() options.
+		delegatesFocus: "pwned",
+		serializable: "pwned",
+		clonable: "pwned",
+		// Fields an answer may leave out: the Checkout URL and the error message.
+		url: "https://pwned.example/",
+		error: "pwned",
+		message: "pwned message",
+	};
+	const indexed: Record<string, string> = { 0: "pwned", 1: "pwned", "-1": "pwned", pwned: "pwned" };
+	const cases: [string, Record<string, string>, Record<string, string>][] = [
+		["Object.prototype with inline event handlers", Object.fromEntries(handlers.map((name) => [name, payload(name)])), {}],
+		["Object.prototype with handlers, attributes and option names", named, {}],
+		["Array.prototype and Object.prototype with index keys and extra enumerable properties", indexed, indexed],
+	];
+
+	/** A classic script that runs before the widget's. */
+	const pollute = (objects: Record<string, string>, arrays: Record<string, string>) =>
+		`<script>
+for (const [name, value] of Object.entries(${JSON.stringify(objects)})) Object.prototype[name] = value;
+for (const [name, value] of Object.entries(${JSON.stringify(arrays)})) Array.prototype[name] = value;
+</script>`;
+
+	/** Attributes in any widget's shadow root that the widget never sets, or that carry the payload. */
+	const strays = (page: Page) =>
+		page.evaluate(() => {
+			const allowed = /^(class|id|role|type|placeholder|inputmode|min|max|step|novalidate|style|aria-[a-z]+)$/;
+			const found: string[] = [];
+			for (const host of Array.from(document.querySelectorAll("donation-widget, [data-donation-widget]"))) {
+				for (const el of Array.from(host.shadowRoot?.querySelectorAll("*") ?? [])) {
+					for (const { name, value } of Array.from(el.attributes)) {
+						if (!allowed.test(name) || /pwned/i.test(value)) found.push(`<${el.localName}> ${name}="${value}"`);
+					}
+				}
+			}
+			return found;
+		});
+
+	for (const [what, objects, arrays] of cases) {
+		it(`adds no attribute, runs no script and renders the same widget when the host polluted ${what}`, async () => {
+			const gets: string[] = [];
+			const posted: unknown[] = [];
+			// A tag with data-campaign, a container without it (the default campaign), a tag that only loads the script.
+			const { page, issues, url } = await open([pollute(objects, arrays), script(), containers("")].join("\n"), {
+				setup: async (p) => {
+					p.on("request", (r) => {
+						if (r.url().includes("/api/") && r.method() === "GET") gets.push(new URL(r.url()).pathname);
+					});
+					await answer(p, "main", campaign());
+					// Checkout answers 200 without a URL, and an error without a message: nothing may fill them in.
+					await p.route(`${apiUrl("main")}/checkout`, async (route) => {
+						const req = route.request();
+						if (req.method() === "OPTIONS")
+							return route.fulfill({ status: 204, headers: { ...CORS, "access-control-allow-headers": "*" } });
+						posted.push(req.postDataJSON());
+						await route.fulfill({ json: { error: { code: "no_url" } }, headers: CORS });
+					});
+				},
+			});
+			const widget = page.locator("donation-widget");
+			await widget.locator("[role=progressbar]").first().waitFor({ state: "attached" });
+			expect(await strays(page), "attributes on the structure").toEqual([]);
+
+			await ready(page);
+			await ready(page, "[data-donation-widget]");
+			const info = await inspect(page);
+			expect(info.label).toBe(TITLE);
+			expect(plain(info.bubble)).toBe("3,492 $");
+			expect(plain(info.attrs["aria-valuetext"])).toBe("3,492 $ raised of 5,000 $");
+			expect(info.labels.map((l) => plain(l.text))).toEqual(["0 $", "2,500 $", "5,000 $"]);
+			expect(info.presets.map(([text, pressed]) => [plain(text), pressed])).toEqual([
+				["5 $", "false"],
+				["10 $", "true"],
+				["25 $", "false"],
+				["50 $", "false"],
+			]);
+			expect(info.background).toBe("rgb(255, 255, 255)");
+			// The container without data-campaign shows the default campaign, "main"; the loader tag shows nothing.
+			expect(plain((await inspect(page, "[data-donation-widget]")).bubble)).toBe("3,492 $");
+			expect(await page.locator("donation-widget").count()).toBe(1);
+			expect(gets).toEqual(["/api/campaigns/main"]);
+			const init = await page.evaluate(() => {
+				const root = document.querySelector("donation-widget")?.shadowRoot as unknown as Record<string, unknown>;
+				return { mode: root.mode, delegatesFocus: root.delegatesFocus, serializable: root.serializable, clonable: root.clonable };
+			});
+			expect(init).toEqual({ mode: "open", delegatesFocus: false, serializable: false, clonable: false });
+
+			// Focus, hover and press the controls: an inline handler would run now.
+			for (let i = 0; i < 8; i++) await page.keyboard.press("Tab");
+			await widget.hover();
+			await widget.getByRole("button", { name: "25 $", exact: true }).click();
+			await expect.poll(() => widget.getByRole("button", { name: "25 $", pressed: true, exact: true }).count()).toBe(1);
+			expect(await widget.getByRole("button", { name: "10 $", pressed: false, exact: true }).count()).toBe(1);
+			await widget.getByRole("button", { name: "Donate", exact: true }).click();
+			await expect
+				.poll(() => page.locator("donation-widget [aria-live=polite]").textContent())
+				.toBe("The payment page could not be opened. Please try again.");
+			const here = new URL(url);
+			expect(posted).toEqual([{ amount: 2500, interval: "once", returnUrl: url, page: here.origin + here.pathname }]);
+			expect(page.url()).toBe(url);
+			await sleep(1000); // the fill's transition has ended
+
+			expect(await strays(page), "attributes after data and interaction").toEqual([]);
+			expect(await page.evaluate(() => (window as unknown as { __pwned?: string[] }).__pwned ?? null), "handlers that ran").toBeNull();
+			expectClean(await issues());
+		});
+	}
+});
+
 describe("screenshots", () => {
 	const shots: [string, number, string][] = [
 		["widget-light", 800, "light"],

@@ -2,6 +2,7 @@
 // shared across script executions) and Checkout creation.
 // The campaign is the worker's own type: what GET /api/campaigns/:id answers.
 import type { CampaignSnapshot } from "../../src/campaigns/snapshot";
+import { withoutPrototype } from "./own";
 
 export type { CampaignSnapshot };
 
@@ -33,9 +34,9 @@ export function load(origin: string, id: string): Promise<CampaignSnapshot> {
 	const key = `${origin} ${id}`;
 	let pending = registry.requests_.get(key);
 	if (!pending) {
-		pending = fetch(campaignUrl(origin, id), { signal: AbortSignal.timeout(5000) }).then((response) => {
+		pending = fetch(campaignUrl(origin, id), withoutPrototype({ signal: AbortSignal.timeout(5000) })).then((response) => {
 			if (!response.ok) throw response.status;
-			return response.json();
+			return response.json().then(withoutPrototype);
 		});
 		registry.requests_.set(key, pending);
 	}
@@ -46,16 +47,27 @@ export function load(origin: string, id: string): Promise<CampaignSnapshot> {
 export async function checkout(origin: string, id: string, body: string, idempotencyKey: string): Promise<string> {
 	let answer: { url?: string; error?: { message?: string } } | undefined;
 	try {
-		const response = await fetch(`${campaignUrl(origin, id)}/checkout`, {
-			method: "POST",
-			headers: { "Content-Type": "application/json", "Idempotency-Key": idempotencyKey },
-			body,
-		});
-		answer = await response.json();
+		const response = await fetch(
+			`${campaignUrl(origin, id)}/checkout`,
+			withoutPrototype({
+				method: "POST",
+				headers: { "Content-Type": "application/json", "Idempotency-Key": idempotencyKey },
+				body,
+			}),
+		);
+		answer = withoutPrototype(await response.json());
 		if (response.ok && /^https?:/.test(answer?.url as string)) return answer?.url as string;
 	} catch {}
-	throw answer?.error?.message || "The payment page could not be opened. Please try again.";
+	// The error's own message only (a copy without prototype; nothing to copy when there is no error).
+	throw withoutPrototype({ ...answer?.error }).message || "The payment page could not be opened. Please try again.";
 }
 
 /** crypto.randomUUID where the page is a secure context; elsewhere (plain http) unique enough for a retry key. */
-export const uuid = (): string => crypto.randomUUID?.() || Math.random().toString(36).slice(2) + Date.now();
+export const uuid = (): string => {
+	try {
+		return crypto.randomUUID();
+	} catch {
+		// Not there outside secure contexts, and the lookup then reaches Object.prototype.
+		return Math.random().toString(36).slice(2) + Date.now();
+	}
+};

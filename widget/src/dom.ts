@@ -3,8 +3,9 @@
 
 export type Attributes = Record<string, string>;
 
+/** Own properties only: `for...in` would also set what a polluted Object.prototype adds (onfocus="..."). */
 export const setAttributes = (element: Element, attributes: Attributes) => {
-	for (const name in attributes) element.setAttribute(name, attributes[name] as string);
+	for (const name of Object.keys(attributes)) element.setAttribute(name, attributes[name] as string);
 };
 
 /** Creates an element, appends it to `parent`, sets its class, text and attributes. */

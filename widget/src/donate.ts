@@ -68,8 +68,8 @@ function chooseAmount(
 		.map((amount) => Math.round(+amount * unit))
 		.filter((amount) => amount > 0);
 	const amounts = own.length ? own : campaign.amounts;
-	// The second preset, or the only one.
-	let chosen = amounts[amounts.length > 1 ? 1 : 0];
+	// The second preset, or the only one (at(): no index lookup past the end, where Array.prototype answers).
+	let chosen = amounts.at(amounts.length > 1 ? 1 : 0);
 	const min = campaign.minAmount || 1;
 	const max = campaign.maxAmount || 1e12;
 	const buttons = amounts.map((amount) => addButton(presets, format(amount), Class.amount));

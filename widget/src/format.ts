@@ -1,5 +1,6 @@
 // Money formatting. Amounts arrive in the currency's minor unit (cents);
 // the exponent comes from Intl, so zero-decimal currencies (JPY) are right.
+import { withoutPrototype } from "./own";
 
 export interface Money {
 	/** minor units per major unit (100 for USD, 1 for JPY) */
@@ -8,7 +9,9 @@ export interface Money {
 	format_(minor: number): string;
 }
 
-const numberFormat = (locale: string | undefined, options: Intl.NumberFormatOptions) => new Intl.NumberFormat(locale, options);
+// Intl reads every option it knows from `options`, inherited ones too. (They are all fresh objects.)
+const numberFormat = (locale: string | undefined, options: Intl.NumberFormatOptions) =>
+	new Intl.NumberFormat(locale, withoutPrototype(options));
 
 /**
  * Without a locale: the design's look, en-US digits, a space, the narrow

@@ -6,6 +6,7 @@ import { checkout, load, uuid } from "./api";
 import { add } from "./dom";
 import { buildControls } from "./donate";
 import { money } from "./format";
+import { withoutPrototype } from "./own";
 import { buildProgress } from "./progress";
 import { sheet } from "./styles";
 import { Class } from "./widget.css";
@@ -25,7 +26,7 @@ export interface Settings {
 /** Renders a widget into `host`, with the worker at `origin`. */
 export function mount(host: Element, origin: string, settings: Settings): void {
 	const id = settings.campaign || "main";
-	const root = host.attachShadow({ mode: "open" });
+	const root = host.attachShadow(withoutPrototype({ mode: "open" }));
 	root.adoptedStyleSheets = [sheet()];
 	const theme = settings.theme === "dark" ? Class.themeDark : settings.theme === "auto" ? Class.themeAuto : "";
 	const box = add("div", root, `${Class.widget} ${theme}`);
