@@ -2,13 +2,13 @@
 // (`wrangler dev`) into host pages served from another origin. Campaign data
 // with specific totals is answered by page.route where a test needs it; the
 // rest comes from the worker itself.
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Browser, BrowserContext, BrowserContextOptions, Page, Request, Route } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser } from "../support/browser.ts";
 import { type RunningWorker, startWorker } from "../support/worker.ts";
-import { type ArticleOptions, type HostPages, type PageOptions, startPages, strictCsp, watch } from "./pages.ts";
+import { type ArticleOptions, type HostPages, type PageOptions, startPages, strictCsp, watch, widgetClass } from "./pages.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const AXE = resolve(ROOT, "node_modules/axe-core/axe.min.js");
@@ -17,25 +17,17 @@ const TITLE = "Do you like this content? Consider helping us!";
 const CORS = { "access-control-allow-origin": "*" };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-/** The build gives widget.css's classes short names (widget/build.mjs); this is its map. */
-const CLASSES: Record<string, string> = JSON.parse(readFileSync(resolve(ROOT, "widget/dist/classes.json"), "utf8"));
-/** The selector of the class that widget/src/widget.css calls `name`. */
-function dot(name: string): string {
-	const short = CLASSES[name];
-	if (!short) throw new Error(`widget.css has no class .${name}`);
-	return `.${short}`;
-}
-/** Selectors for the widget's parts, by their names in widget.css. */
+/** Selectors for the widget's parts, by their class names in widget.css (the build shortens them). */
 const PART = {
-	box: dot("widget"),
-	track: dot("track"),
-	fill: dot("fill"),
-	bubble: dot("total"),
-	pointer: dot("pointer"),
-	milestone: `${dot("milestones")} span`,
-	reached: dot("reached"),
-	presets: dot("presets"),
-	preset: `button${dot("amount")}`,
+	box: widgetClass("widget"),
+	track: widgetClass("track"),
+	fill: widgetClass("fill"),
+	bubble: widgetClass("total"),
+	pointer: widgetClass("pointer"),
+	milestone: `${widgetClass("milestones")} span`,
+	reached: widgetClass("reached"),
+	presets: widgetClass("presets"),
+	preset: `button${widgetClass("amount")}`,
 };
 
 let worker: RunningWorker;
