@@ -9,6 +9,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join, resolve } from "node:path";
 import { launchBrowser } from "../test/support/browser.ts";
+import { WIDGET_GZIP_BUDGET } from "../widget/budget.ts";
 import { median, round, startBenchWorker, startStripeDouble, workerdRssMiB } from "./env.ts";
 import { type GrowthResult, measureGrowth } from "./growth.ts";
 import { exact, type LoadResult, runLoad } from "./load.ts";
@@ -24,7 +25,6 @@ const growthSizes = (process.env.BENCH_GROWTH ?? "1000,10000,100000").split(",")
 // Signed deliveries per write-path run (4 runs); 1,200 keeps the whole bench under 10 minutes.
 const LOAD_DELIVERIES = 1200;
 
-const WIDGET_GZIP_BUDGET = 4096;
 const READ_RATIO_BUDGET = 0.8;
 const FREE_LIMIT = 3 * 1024 * 1024;
 const PAID_LIMIT = 10 * 1024 * 1024;

@@ -4,8 +4,8 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { brotliCompressSync, gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
+import { WIDGET_GZIP_BUDGET as BUDGET_GZIP } from "../../widget/budget.ts";
 
-const BUDGET_GZIP = 4096;
 const js = readFileSync(resolve(import.meta.dirname, "../../widget/dist/widget.js"), "utf8");
 
 describe("widget.js", () => {

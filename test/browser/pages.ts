@@ -3,8 +3,10 @@
 // widget, optionally behind a Content-Security-Policy header; and a watcher
 // that records what the host page would see go wrong: CSP violations,
 // window.onerror, unhandled rejections and page errors.
+import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { resolve } from "node:path";
 import type { Page } from "playwright-core";
 
 export interface PageOptions {
@@ -41,6 +43,24 @@ export interface ArticleOptions {
 export const strictCsp = (workerOrigin: string): string =>
 	`default-src 'none'; script-src ${workerOrigin}; connect-src ${workerOrigin}; style-src 'none'; img-src 'none'; form-action 'none'; base-uri 'none'`;
 
+/** The widget's classes: each name in widget/src/widget.css -> the short name the build gave it (widget/dist/classes.json). */
+const WIDGET_CLASSES: Record<string, string> = JSON.parse(
+	readFileSync(resolve(import.meta.dirname, "../../widget/dist/classes.json"), "utf8"),
+);
+
+/** The selector of the widget's class that widget.css calls `name` (".total-row" there, ".x" in the build). */
+export function widgetClass(name: string): string {
+	const short = WIDGET_CLASSES[name];
+	if (!short) throw new Error(`widget.css has no class .${name}`);
+	return `.${short}`;
+}
+
+/** Every class of the widget, by both its names: ".total-row, .x, ...". */
+const EVERY_WIDGET_CLASS = Object.entries(WIDGET_CLASSES)
+	.flat()
+	.map((name) => `.${name}`)
+	.join(", ");
+
 const HOST_CSS = `
 	body { margin: 0; background: #f4f1ea; color: #222; font: 18px/1.6 Georgia, serif; }
 	main { margin: 0 auto; padding: 24px 16px; box-sizing: border-box; }
@@ -49,7 +69,7 @@ const HOST_CSS = `
 	p, div, span { text-transform: none; }
 	button { background: hotpink !important; border: 5px dotted lime; font-size: 30px; }
 	input { background: yellow; }
-	.w, .k, .f { background: red; height: 100px; display: none; }
+	${EVERY_WIDGET_CLASS} { background: red; height: 100px; display: none; }
 	div { line-height: 3; }
 `;
 

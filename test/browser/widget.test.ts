@@ -8,7 +8,7 @@ import type { Browser, BrowserContext, BrowserContextOptions, Page, Request, Rou
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser } from "../support/browser.ts";
 import { type RunningWorker, startWorker } from "../support/worker.ts";
-import { type ArticleOptions, type HostPages, type PageOptions, startPages, strictCsp, watch } from "./pages.ts";
+import { type ArticleOptions, type HostPages, type PageOptions, startPages, strictCsp, watch, widgetClass } from "./pages.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const AXE = resolve(ROOT, "node_modules/axe-core/axe.min.js");
@@ -16,6 +16,19 @@ const SHOTS = resolve(ROOT, "docs/screenshots");
 const TITLE = "Do you like this content? Consider helping us!";
 const CORS = { "access-control-allow-origin": "*" };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/** Selectors for the widget's parts, by their class names in widget.css (the build shortens them). */
+const PART = {
+	box: widgetClass("widget"),
+	track: widgetClass("track"),
+	fill: widgetClass("fill"),
+	bubble: widgetClass("total"),
+	pointer: widgetClass("pointer"),
+	milestone: `${widgetClass("milestones")} span`,
+	reached: widgetClass("reached"),
+	presets: widgetClass("presets"),
+	preset: `button${widgetClass("amount")}`,
+};
 
 let worker: RunningWorker;
 let browser: Browser;
@@ -130,31 +143,34 @@ function expectClean(issues: Awaited<ReturnType<Opened["issues"]>>) {
 
 /** Reads facts about the first widget in `hostSelector` (from inside its shadow root). */
 function inspect(page: Page, hostSelector = "donation-widget") {
-	return page.evaluate((selector) => {
-		const root = document.querySelector(selector)?.shadowRoot;
-		if (!root) throw new Error(`no shadow root in ${selector}`);
-		const q = (s: string) => root.querySelector(s) as HTMLElement;
-		const track = q("[role=progressbar]");
-		const attrs = Object.fromEntries(Array.from(track.attributes, (a) => [a.name, a.value]));
-		const label = root.getElementById(track.getAttribute("aria-labelledby") ?? "")?.textContent ?? null;
-		const wrap = q(".w");
-		const labels = Array.from(root.querySelectorAll<HTMLElement>(".l span"), (s) => ({
-			text: s.textContent,
-			reached: s.classList.contains("r"),
-			visible: getComputedStyle(s).visibility === "visible",
-		}));
-		return {
-			attrs,
-			label,
-			bubble: q(".b")?.textContent ?? null,
-			labels,
-			presets: Array.from(root.querySelectorAll("button.o"), (b) => [b.textContent, b.getAttribute("aria-pressed")]),
-			fill: getComputedStyle(q(".f")).transform,
-			background: getComputedStyle(wrap).backgroundColor,
-			status: q("[aria-live]")?.textContent ?? null,
-			height: (document.querySelector(selector) as HTMLElement).getBoundingClientRect().height,
-		};
-	}, hostSelector);
+	return page.evaluate(
+		([selector, part]) => {
+			const root = document.querySelector(selector)?.shadowRoot;
+			if (!root) throw new Error(`no shadow root in ${selector}`);
+			const q = (s: string) => root.querySelector(s) as HTMLElement;
+			const track = q("[role=progressbar]");
+			const attrs = Object.fromEntries(Array.from(track.attributes, (a) => [a.name, a.value]));
+			const label = root.getElementById(track.getAttribute("aria-labelledby") ?? "")?.textContent ?? null;
+			const wrap = q(part.box);
+			const labels = Array.from(root.querySelectorAll<HTMLElement>(part.milestone), (s) => ({
+				text: s.textContent,
+				reached: s.matches(part.reached),
+				visible: getComputedStyle(s).visibility === "visible",
+			}));
+			return {
+				attrs,
+				label,
+				bubble: q(part.bubble)?.textContent ?? null,
+				labels,
+				presets: Array.from(root.querySelectorAll(part.preset), (b) => [b.textContent, b.getAttribute("aria-pressed")]),
+				fill: getComputedStyle(q(part.fill)).transform,
+				background: getComputedStyle(wrap).backgroundColor,
+				status: q("[aria-live]")?.textContent ?? null,
+				height: (document.querySelector(selector) as HTMLElement).getBoundingClientRect().height,
+			};
+		},
+		[hostSelector, PART] as const,
+	);
 }
 
 // ---------------------------------------------------------------- tests
@@ -176,15 +192,15 @@ describe("embedding", () => {
 		expect(info.label).toBe(TITLE);
 		expect(info.labels.map((l) => plain(l.text))).toEqual(["0 $", "2,500 $", "5,000 $"]);
 		// The adopted stylesheet applies under style-src 'none'.
-		const look = await page.evaluate(() => {
+		const look = await page.evaluate((part) => {
 			const root = document.querySelector("donation-widget")?.shadowRoot as ShadowRoot;
-			const w = getComputedStyle(root.querySelector(".w") as Element);
+			const w = getComputedStyle(root.querySelector(part.box) as Element);
 			return {
 				radius: w.borderTopLeftRadius,
 				sheets: root.adoptedStyleSheets.length,
 				styles: document.querySelectorAll("style").length + root.querySelectorAll("style").length,
 			};
-		});
+		}, PART);
 		expect(look).toEqual({ radius: "12px", sheets: 1, styles: 0 });
 		// The element sits right after its script tag.
 		expect(await page.evaluate(() => document.querySelector("script[src$='/widget.js']")?.nextElementSibling?.tagName)).toBe(
@@ -211,11 +227,11 @@ describe("embedding", () => {
 	it("keeps every host style out and leaks none of its own", async () => {
 		const { page, issues } = await open(script(), { setup: (p) => answer(p, "main", campaign()) });
 		await ready(page);
-		const styles = await page.evaluate(() => {
+		const styles = await page.evaluate((part) => {
 			const root = document.querySelector("donation-widget")?.shadowRoot as ShadowRoot;
-			const preset = getComputedStyle(root.querySelector("button.o") as Element);
-			const wrap = getComputedStyle(root.querySelector(".w") as Element);
-			const track = getComputedStyle(root.querySelector(".k") as Element);
+			const preset = getComputedStyle(root.querySelector(part.preset) as Element);
+			const wrap = getComputedStyle(root.querySelector(part.box) as Element);
+			const track = getComputedStyle(root.querySelector(part.track) as Element);
 			return {
 				presetBackground: preset.backgroundColor,
 				presetFontSize: preset.fontSize,
@@ -225,9 +241,9 @@ describe("embedding", () => {
 				trackHeight: track.height,
 				hostParagraphFont: getComputedStyle(document.querySelector("p") as Element).fontFamily,
 			};
-		});
+		}, PART);
 		// The host page says: button { background: hotpink !important; font-size: 30px }, * { letter-spacing },
-		// .w, .k, .f { display: none; height: 100px }, font: Georgia.
+		// and for every class the widget uses { display: none; height: 100px }, font: Georgia.
 		expect(styles.presetBackground).not.toBe("rgb(255, 105, 180)");
 		expect(styles.presetFontSize).toBe("14px");
 		expect(styles.letterSpacing).toBe("normal");
@@ -341,10 +357,10 @@ describe("layout stability", () => {
 		);
 		expect(new Set(heights).size, `heights ${heights}`).toBe(1);
 		// The nine presets scroll sideways inside their row rather than wrap.
-		const row = await page.evaluate(() => {
-			const a = document.querySelector("[data-campaign=nine]")?.shadowRoot?.querySelector(".a") as HTMLElement;
+		const row = await page.evaluate((presets) => {
+			const a = document.querySelector("[data-campaign=nine]")?.shadowRoot?.querySelector(presets) as HTMLElement;
 			return { scroll: a.scrollWidth > a.clientWidth, buttons: a.querySelectorAll("button").length };
-		});
+		}, PART.presets);
 		expect(row).toEqual({ scroll: true, buttons: 9 });
 	});
 });
@@ -458,7 +474,9 @@ describe("accessibility", () => {
 		await ready(page);
 		const duration = () =>
 			page.evaluate(
-				() => getComputedStyle(document.querySelector("donation-widget")?.shadowRoot?.querySelector(".f") as Element).transitionDuration,
+				(fill) =>
+					getComputedStyle(document.querySelector("donation-widget")?.shadowRoot?.querySelector(fill) as Element).transitionDuration,
+				PART.fill,
 			);
 		expect(await duration()).toBe("0.8s");
 		await page.emulateMedia({ reducedMotion: "reduce" });
@@ -648,22 +666,22 @@ describe("totals", () => {
 				},
 			});
 			for (const id of [...ids, "crowded"]) await ready(page, `[data-campaign=${id}]`);
-			const problems = await page.evaluate(() => {
+			const problems = await page.evaluate((part) => {
 				const found: string[] = [];
 				const overlap = (a: DOMRect, b: DOMRect) => a.left < b.right + 4 && b.left < a.right + 4 && a.top < b.bottom && b.top < a.bottom;
 				for (const host of Array.from(document.querySelectorAll<HTMLElement>("[data-donation-widget]"))) {
 					const root = host.shadowRoot as ShadowRoot;
 					const id = host.dataset.campaign;
-					const box = (root.querySelector(".w") as HTMLElement).getBoundingClientRect();
-					const track = (root.querySelector(".k") as HTMLElement).getBoundingClientRect();
-					const bubble = (root.querySelector(".b") as HTMLElement).getBoundingClientRect();
-					const pointer = (root.querySelector(".p") as HTMLElement).getBoundingClientRect();
-					const labels = Array.from(root.querySelectorAll<HTMLElement>(".l span"))
+					const box = (root.querySelector(part.box) as HTMLElement).getBoundingClientRect();
+					const track = (root.querySelector(part.track) as HTMLElement).getBoundingClientRect();
+					const bubble = (root.querySelector(part.bubble) as HTMLElement).getBoundingClientRect();
+					const pointer = (root.querySelector(part.pointer) as HTMLElement).getBoundingClientRect();
+					const labels = Array.from(root.querySelectorAll<HTMLElement>(part.milestone))
 						.filter((s) => getComputedStyle(s).visibility === "visible")
 						.map((s) => s.getBoundingClientRect());
 					const ratio =
-						Number(root.querySelector(".k")?.getAttribute("aria-valuenow")) /
-						Number(root.querySelector(".k")?.getAttribute("aria-valuemax"));
+						Number(root.querySelector(part.track)?.getAttribute("aria-valuenow")) /
+						Number(root.querySelector(part.track)?.getAttribute("aria-valuemax"));
 					if (bubble.left < track.left - 0.5 || bubble.right > track.right + 0.5) found.push(`${id}: bubble outside the track`);
 					if (bubble.left < box.left || bubble.right > box.right) found.push(`${id}: bubble outside the box`);
 					if (bubble.bottom > track.top) found.push(`${id}: bubble over the track`);
@@ -684,7 +702,7 @@ describe("totals", () => {
 					if (Math.abs(last.right - track.right) > 0.5) found.push(`${id}: the last goal is not at the right`);
 				}
 				return found;
-			});
+			}, PART);
 			expect(problems).toEqual([]);
 			// Crowded milestones: 0 and the last goal always show, some middle ones hide.
 			const crowded = await inspect(page, "[data-campaign=crowded]");
@@ -746,6 +764,8 @@ describe("donating", () => {
 		await page.getByRole("button", { name: "Donate", exact: true }).click();
 		await expect.poll(() => seen.length).toBe(1);
 		expect(seen[0]?.body).toMatchObject({ amount: 1250, interval: "month" });
+		// The answer has arrived (until then a second attempt is refused, by design).
+		await expect.poll(() => page.locator("donation-widget [aria-live=polite]").textContent()).toBe("Stop here.");
 		// Enter in the amount field donates too, with a fresh key after an answered attempt.
 		await page.getByRole("spinbutton", { name: "Other amount in USD", exact: true }).press("Enter");
 		await expect.poll(() => seen.length).toBe(2);
@@ -859,7 +879,7 @@ describe("failure", () => {
 					await answer(p, "ok", campaign({ id: "ok" }));
 				},
 			});
-			await page.locator("donation-widget .w").waitFor();
+			await page.locator(`donation-widget ${PART.box}`).waitFor();
 			const before = await page.locator("donation-widget").boundingBox();
 			const link = page.locator("donation-widget").getByRole("link", { name: "Donate", exact: true });
 			await link.waitFor({ timeout: 9000 });
@@ -872,6 +892,169 @@ describe("failure", () => {
 			await ready(page, "[data-campaign=ok]");
 			expect(after?.height).toBe((await page.locator("[data-campaign=ok]").boundingBox())?.height);
 			await sleep(200);
+			expectClean(await issues());
+		});
+	}
+});
+
+describe("a host page with polluted prototypes", () => {
+	// Prototype pollution on the host page (say, a query-string parser that merges
+	// `?__proto__[onfocus]=...`) sets enumerable properties that every plain object
+	// or array inherits. The widget must read only its own properties: no inherited
+	// name may become an attribute, a setting, an Intl or fetch option, or an answer.
+	const payload = (what: string) => `window.__pwned=(window.__pwned||[]).concat('${what}')`;
+	const handlers = [
+		"onclick",
+		"onfocus",
+		"onfocusin",
+		"onblur",
+		"onmouseover",
+		"onmouseenter",
+		"onpointerdown",
+		"onpointerenter",
+		"onkeydown",
+		"oninput",
+		"onchange",
+		"onsubmit",
+		"ontransitionrun",
+		"ontransitionend",
+		"onanimationstart",
+		"onload",
+		"onerror",
+	];
+	const named: Record<string, string> = {
+		...Object.fromEntries(handlers.map((name) => [name, payload(name)])),
+		// Attributes that would carry script, style or hide things.
+		href: `javascript:${payload("href")}`,
+		src: `javascript:${payload("src")}`,
+		formaction: `javascript:${payload("formaction")}`,
+		style: "outline: 9px solid red; --pwned: 1",
+		class: "pwned",
+		id: "pwned",
+		hidden: "pwned",
+		slot: "pwned",
+		tabindex: "pwned",
+		// The widget's settings (data-campaign, data-theme, data-amounts, data-locale).
+		campaign: "pwned",
+		theme: "dark",
+		amounts: "1,2,3",
+		locale: "ar-EG",
+		// Intl.NumberFormat options.
+		notation: "compact",
+		maximumSignificantDigits: "1",
+		signDisplay: "always",
+		numberingSystem: "arab",
+		// fetch() options.
+		credentials: "include",
+		integrity: "sha256-pwned",
+		mode: "no-cors",
+		signal: "pwned",
+		headers: "pwned",
+		body: "pwned",
+		// attachShadow() options.
+		delegatesFocus: "pwned",
+		serializable: "pwned",
+		clonable: "pwned",
+		// Fields an answer may leave out: the Checkout URL and the error message.
+		url: "https://pwned.example/",
+		error: "pwned",
+		message: "pwned message",
+	};
+	const indexed: Record<string, string> = { 0: "pwned", 1: "pwned", "-1": "pwned", pwned: "pwned" };
+	const cases: [string, Record<string, string>, Record<string, string>][] = [
+		["Object.prototype with inline event handlers", Object.fromEntries(handlers.map((name) => [name, payload(name)])), {}],
+		["Object.prototype with handlers, attributes and option names", named, {}],
+		["Array.prototype and Object.prototype with index keys and extra enumerable properties", indexed, indexed],
+	];
+
+	/** A classic script that runs before the widget's. */
+	const pollute = (objects: Record<string, string>, arrays: Record<string, string>) =>
+		`<script>
+for (const [name, value] of Object.entries(${JSON.stringify(objects)})) Object.prototype[name] = value;
+for (const [name, value] of Object.entries(${JSON.stringify(arrays)})) Array.prototype[name] = value;
+</script>`;
+
+	/** Attributes in any widget's shadow root that the widget never sets, or that carry the payload. */
+	const strays = (page: Page) =>
+		page.evaluate(() => {
+			const allowed = /^(class|id|role|type|placeholder|inputmode|min|max|step|novalidate|style|aria-[a-z]+)$/;
+			const found: string[] = [];
+			for (const host of Array.from(document.querySelectorAll("donation-widget, [data-donation-widget]"))) {
+				for (const el of Array.from(host.shadowRoot?.querySelectorAll("*") ?? [])) {
+					for (const { name, value } of Array.from(el.attributes)) {
+						if (!allowed.test(name) || /pwned/i.test(value)) found.push(`<${el.localName}> ${name}="${value}"`);
+					}
+				}
+			}
+			return found;
+		});
+
+	for (const [what, objects, arrays] of cases) {
+		it(`adds no attribute, runs no script and renders the same widget when the host polluted ${what}`, async () => {
+			const gets: string[] = [];
+			const posted: unknown[] = [];
+			// A tag with data-campaign, a container without it (the default campaign), a tag that only loads the script.
+			const { page, issues, url } = await open([pollute(objects, arrays), script(), containers("")].join("\n"), {
+				setup: async (p) => {
+					p.on("request", (r) => {
+						if (r.url().includes("/api/") && r.method() === "GET") gets.push(new URL(r.url()).pathname);
+					});
+					await answer(p, "main", campaign());
+					// Checkout answers 200 without a URL, and an error without a message: nothing may fill them in.
+					await p.route(`${apiUrl("main")}/checkout`, async (route) => {
+						const req = route.request();
+						if (req.method() === "OPTIONS")
+							return route.fulfill({ status: 204, headers: { ...CORS, "access-control-allow-headers": "*" } });
+						posted.push(req.postDataJSON());
+						await route.fulfill({ json: { error: { code: "no_url" } }, headers: CORS });
+					});
+				},
+			});
+			const widget = page.locator("donation-widget");
+			await widget.locator("[role=progressbar]").first().waitFor({ state: "attached" });
+			expect(await strays(page), "attributes on the structure").toEqual([]);
+
+			await ready(page);
+			await ready(page, "[data-donation-widget]");
+			const info = await inspect(page);
+			expect(info.label).toBe(TITLE);
+			expect(plain(info.bubble)).toBe("3,492 $");
+			expect(plain(info.attrs["aria-valuetext"])).toBe("3,492 $ raised of 5,000 $");
+			expect(info.labels.map((l) => plain(l.text))).toEqual(["0 $", "2,500 $", "5,000 $"]);
+			expect(info.presets.map(([text, pressed]) => [plain(text), pressed])).toEqual([
+				["5 $", "false"],
+				["10 $", "true"],
+				["25 $", "false"],
+				["50 $", "false"],
+			]);
+			expect(info.background).toBe("rgb(255, 255, 255)");
+			// The container without data-campaign shows the default campaign, "main"; the loader tag shows nothing.
+			expect(plain((await inspect(page, "[data-donation-widget]")).bubble)).toBe("3,492 $");
+			expect(await page.locator("donation-widget").count()).toBe(1);
+			expect(gets).toEqual(["/api/campaigns/main"]);
+			const init = await page.evaluate(() => {
+				const root = document.querySelector("donation-widget")?.shadowRoot as unknown as Record<string, unknown>;
+				return { mode: root.mode, delegatesFocus: root.delegatesFocus, serializable: root.serializable, clonable: root.clonable };
+			});
+			expect(init).toEqual({ mode: "open", delegatesFocus: false, serializable: false, clonable: false });
+
+			// Focus, hover and press the controls: an inline handler would run now.
+			for (let i = 0; i < 8; i++) await page.keyboard.press("Tab");
+			await widget.hover();
+			await widget.getByRole("button", { name: "25 $", exact: true }).click();
+			await expect.poll(() => widget.getByRole("button", { name: "25 $", pressed: true, exact: true }).count()).toBe(1);
+			expect(await widget.getByRole("button", { name: "10 $", pressed: false, exact: true }).count()).toBe(1);
+			await widget.getByRole("button", { name: "Donate", exact: true }).click();
+			await expect
+				.poll(() => page.locator("donation-widget [aria-live=polite]").textContent())
+				.toBe("The payment page could not be opened. Please try again.");
+			const here = new URL(url);
+			expect(posted).toEqual([{ amount: 2500, interval: "once", returnUrl: url, page: here.origin + here.pathname }]);
+			expect(page.url()).toBe(url);
+			await sleep(1000); // the fill's transition has ended
+
+			expect(await strays(page), "attributes after data and interaction").toEqual([]);
+			expect(await page.evaluate(() => (window as unknown as { __pwned?: string[] }).__pwned ?? null), "handlers that ran").toBeNull();
 			expectClean(await issues());
 		});
 	}

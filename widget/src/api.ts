@@ -1,63 +1,73 @@
 // Talks to the worker: campaign totals (one request per campaign per page,
 // shared across script executions) and Checkout creation.
+// The campaign is the worker's own type: what GET /api/campaigns/:id answers.
+import type { CampaignSnapshot } from "../../src/campaigns/snapshot";
+import { withoutPrototype } from "./own";
 
-export interface Campaign {
-	id: string;
-	title: string;
-	currency: string;
-	goals: number[];
-	total: number;
-	donations: number;
-	amounts: number[];
-	minAmount?: number;
-	maxAmount?: number;
-}
+export type { CampaignSnapshot };
 
-interface Shared {
-	/** in-flight or settled totals requests, by origin + campaign */
-	r: Map<string, Promise<Campaign>>;
+/**
+ * What every copy of widget.js that runs on the page shares, kept on window.
+ * Copies may come from different builds (two publishers' workers, or an older
+ * cached file), so the short names of these properties are an interface: the
+ * build pins them (widget/build.mjs, REGISTRY_NAMES).
+ */
+interface Registry {
+	/** in-flight or settled totals requests, by origin and campaign */
+	requests_: Map<string, Promise<CampaignSnapshot>>;
 	/** elements already rendered (script tags and containers) */
-	s: WeakSet<Element>;
+	rendered_: WeakSet<Element>;
 }
 
-const KEY = Symbol.for("donation-widget");
-const w = window as unknown as Record<symbol, Shared | undefined>;
-w[KEY] ||= { r: new Map(), s: new WeakSet() };
-export const shared = w[KEY];
+const REGISTRY = Symbol.for("donation-widget");
+const page = window as unknown as Record<symbol, Registry | undefined>;
+page[REGISTRY] ||= { requests_: new Map(), rendered_: new WeakSet() };
+export const registry = page[REGISTRY];
 
-const path = (origin: string, id: string) => `${origin}/api/campaigns/${encodeURIComponent(id)}`;
+const campaignUrl = (origin: string, id: string) => `${origin}/api/campaigns/${encodeURIComponent(id)}`;
 
 /**
  * GET the campaign; rejects on a network error, a non-2xx, non-JSON or after 5 s.
  * Cross-origin requests carry no cookies (credentials mode "same-origin").
  */
-export function load(origin: string, id: string): Promise<Campaign> {
+export function load(origin: string, id: string): Promise<CampaignSnapshot> {
 	const key = `${origin} ${id}`;
-	let pending = shared.r.get(key);
+	let pending = registry.requests_.get(key);
 	if (!pending) {
-		pending = fetch(path(origin, id), { signal: AbortSignal.timeout(5000) }).then((res) => {
-			if (!res.ok) throw res.status;
-			return res.json();
+		pending = fetch(campaignUrl(origin, id), withoutPrototype({ signal: AbortSignal.timeout(5000) })).then((response) => {
+			if (!response.ok) throw response.status;
+			return response.json().then(withoutPrototype);
 		});
-		shared.r.set(key, pending);
+		registry.requests_.set(key, pending);
 	}
 	return pending;
 }
 
 /** POST a Checkout request; resolves to the Checkout URL, rejects with a message for the donor. */
-export async function checkout(origin: string, id: string, body: string, key: string): Promise<string> {
-	let data: { url?: string; error?: { message?: string } } | undefined;
+export async function checkout(origin: string, id: string, body: string, idempotencyKey: string): Promise<string> {
+	let answer: { url?: string; error?: { message?: string } } | undefined;
 	try {
-		const res = await fetch(`${path(origin, id)}/checkout`, {
-			method: "POST",
-			headers: { "Content-Type": "application/json", "Idempotency-Key": key },
-			body,
-		});
-		data = await res.json();
-		if (res.ok && /^https?:/.test(data?.url as string)) return data?.url as string;
+		const response = await fetch(
+			`${campaignUrl(origin, id)}/checkout`,
+			withoutPrototype({
+				method: "POST",
+				headers: { "Content-Type": "application/json", "Idempotency-Key": idempotencyKey },
+				body,
+			}),
+		);
+		answer = withoutPrototype(await response.json());
+		if (response.ok && /^https?:/.test(answer?.url as string)) return answer?.url as string;
 	} catch {}
-	throw data?.error?.message || "The payment page could not be opened. Please try again.";
+	// The error's own message only (a copy without prototype; nothing to copy when there is no error).
+	throw withoutPrototype({ ...answer?.error }).message || "The payment page could not be opened. Please try again.";
 }
 
 /** crypto.randomUUID where the page is a secure context; elsewhere (plain http) unique enough for a retry key. */
-export const uuid = (): string => crypto.randomUUID?.() || Math.random().toString(36).slice(2) + Date.now();
+export const uuid = (): string => {
+	try {
+		return crypto.randomUUID();
+	} catch {
+		// Not there outside secure contexts, and the lookup then reaches Object.prototype.
+		return Math.random().toString(36).slice(2) + Date.now();
+	}
+};

@@ -1,16 +1,17 @@
 // Money formatting. Amounts arrive in the currency's minor unit (cents);
 // the exponent comes from Intl, so zero-decimal currencies (JPY) are right.
+import { withoutPrototype } from "./own";
 
 export interface Money {
 	/** minor units per major unit (100 for USD, 1 for JPY) */
-	u: number;
-	/** upper-case ISO currency code */
-	c: string;
+	unit_: number;
 	/** formats an amount given in minor units */
-	f(minor: number): string;
+	format_(minor: number): string;
 }
 
-const nf = (locale: string | undefined, options: Intl.NumberFormatOptions) => new Intl.NumberFormat(locale, options);
+// Intl reads every option it knows from `options`, inherited ones too. (They are all fresh objects.)
+const numberFormat = (locale: string | undefined, options: Intl.NumberFormatOptions) =>
+	new Intl.NumberFormat(locale, withoutPrototype(options));
 
 /**
  * Without a locale: the design's look, en-US digits, a space, the narrow
@@ -18,26 +19,27 @@ const nf = (locale: string | undefined, options: Intl.NumberFormatOptions) => ne
  * Whole amounts drop their decimals in both.
  */
 export function money(currency: string, locale?: string): Money {
-	const c = currency.toUpperCase();
-	const style = { style: "currency", currency: c } as const;
-	const exp = nf("en", style).resolvedOptions().maximumFractionDigits as number;
-	const u = 10 ** exp;
+	// Intl takes the ISO code in either case ("usd" as the worker sends it, or "USD").
+	const style = { style: "currency", currency } as const;
+	const exponent = numberFormat("en", style).resolvedOptions().maximumFractionDigits as number;
+	const unit = 10 ** exponent;
 	try {
-		nf(locale, style);
+		numberFormat(locale, style);
 	} catch {
 		locale = undefined;
 	}
-	const symbol = nf("en", { ...style, currencyDisplay: "narrowSymbol" })
+	const symbol = numberFormat("en", { ...style, currencyDisplay: "narrowSymbol" })
 		.formatToParts(0)
 		.find((part) => part.type === "currency")?.value;
 	return {
-		u,
-		c,
-		f(minor) {
-			const major = minor / u;
-			const digits = major % 1 ? exp : 0;
+		unit_: unit,
+		format_(minor) {
+			const major = minor / unit;
+			const digits = major % 1 ? exponent : 0;
 			const options = { minimumFractionDigits: digits, maximumFractionDigits: digits };
-			return locale ? nf(locale, { ...options, ...style }).format(major) : `${nf("en-US", options).format(major)} ${symbol}`;
+			return locale
+				? numberFormat(locale, { ...options, ...style }).format(major)
+				: `${numberFormat("en-US", options).format(major)} ${symbol}`;
 		},
 	};
 }

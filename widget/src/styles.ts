@@ -2,12 +2,12 @@
 // element and no style attribute, so a host CSP with style-src 'none' is fine.
 import css from "./widget.css";
 
-let shared: CSSStyleSheet | undefined;
+let stylesheet: CSSStyleSheet | undefined;
 
 export function sheet(): CSSStyleSheet {
-	if (!shared) {
-		shared = new CSSStyleSheet();
-		shared.replaceSync(css);
+	if (!stylesheet) {
+		stylesheet = new CSSStyleSheet();
+		stylesheet.replaceSync(css);
 	}
-	return shared;
+	return stylesheet;
 }

@@ -1,0 +1,144 @@
+// The donate controls: preset amounts and a custom one, once or monthly,
+// Donate, which opens Checkout, and the status line under them (thanks and
+// errors). Built empty with the rest of the widget; enabled when the campaign
+// arrives.
+import type { CampaignSnapshot } from "./api";
+import { add, addButton, oneChoice, press } from "./dom";
+import type { Money } from "./format";
+import { Class } from "./widget.css";
+
+/** Shows a message in the status line, in the error colour when `error`. */
+type Say = (text: string, error?: boolean) => void;
+
+/** Sends a Checkout request body; resolves to the Checkout URL, rejects with a message for the donor. */
+export type Send = (body: string) => Promise<string>;
+
+/** Builds the controls in `box`; returns what enables them with the campaign. */
+export function buildControls(
+	box: HTMLElement,
+	ownAmounts: string | undefined,
+	send: Send,
+): (campaign: CampaignSnapshot, money: Money) => void {
+	const form = add("form", box, Class.controls);
+	const presets = add("div", form, Class.presets, "", { role: "group", "aria-label": "Amount" });
+	const donateRow = add("div", form, Class.donateRow);
+	const frequency = add("div", donateRow, Class.frequency, "", { role: "group", "aria-label": "Frequency" });
+	const intervals = [addButton(frequency, "Once"), addButton(frequency, "Monthly")];
+	// A submit button: Enter in the amount field donates too.
+	const donate = add("button", donateRow, Class.donate, "Donate", { "aria-disabled": "true" });
+	form.noValidate = true;
+	// The status line: thanks and errors, announced politely.
+	const status = add("p", box, Class.status, "", { "aria-live": "polite" });
+	const say: Say = (text, error) => {
+		status.textContent = text;
+		status.className = error ? `${Class.status} ${Class.error}` : Class.status;
+	};
+	if (/[?&]donation=success/.test(location.search)) say("Thank you for your donation!");
+
+	let interval = "once";
+	press(intervals, intervals[0]);
+	oneChoice(intervals, (index) => {
+		interval = index ? "month" : "once";
+	});
+
+	let submit = () => {};
+	form.addEventListener("submit", (event) => {
+		event.preventDefault();
+		submit();
+	});
+	return (campaign, money) => {
+		submit = checkoutSubmit(donate, send, chooseAmount(presets, campaign, money, ownAmounts, say), () => interval, say);
+	};
+}
+
+/**
+ * The preset buttons (data-amounts, in major units, or the campaign's) and the
+ * custom amount field. Returns what reads the amount to donate, in minor units;
+ * out of the campaign's range it marks the field, says why and gives undefined.
+ */
+function chooseAmount(
+	presets: HTMLElement,
+	campaign: CampaignSnapshot,
+	{ unit_: unit, format_: format }: Money,
+	ownAmounts: string | undefined,
+	say: Say,
+): () => number | undefined {
+	const own = `${ownAmounts}`
+		.split(",")
+		.map((amount) => Math.round(+amount * unit))
+		.filter((amount) => amount > 0);
+	const amounts = own.length ? own : campaign.amounts;
+	// The second preset, or the only one (at(): no index lookup past the end, where Array.prototype answers).
+	let chosen = amounts.at(amounts.length > 1 ? 1 : 0);
+	const min = campaign.minAmount || 1;
+	const max = campaign.maxAmount || 1e12;
+	const buttons = amounts.map((amount) => addButton(presets, format(amount), Class.amount));
+	const custom = add("input", presets, Class.amount, "", {
+		type: "number",
+		placeholder: "Other",
+		"aria-label": `Other amount in ${campaign.currency.toUpperCase()}`,
+		inputmode: "decimal",
+		min: `${min / unit}`,
+		max: `${max / unit}`,
+		step: `${1 / unit}`,
+	});
+	const valid = () => custom.removeAttribute("aria-invalid");
+	oneChoice(buttons, (index) => {
+		chosen = amounts[index];
+		custom.value = "";
+		valid();
+	});
+	// Typing a custom amount unpresses the presets; emptying the field presses the chosen one again.
+	custom.addEventListener("input", () => {
+		valid();
+		press(buttons, custom.value ? undefined : buttons[amounts.indexOf(chosen as number)]);
+	});
+	press(buttons, buttons[amounts.indexOf(chosen as number)]);
+	return () => {
+		const amount = custom.value ? Math.round(+custom.value * unit) : chosen;
+		if (amount && amount >= min && amount <= max) return amount;
+		custom.setAttribute("aria-invalid", "true");
+		say(`Please enter an amount from ${format(min)} to ${format(max)}.`, true);
+	};
+}
+
+/**
+ * Enables Donate and returns the form's submit: one attempt at a time, whose
+ * Idempotency-Key lives while it is pending; then off to Checkout.
+ */
+function checkoutSubmit(
+	donate: HTMLButtonElement,
+	send: Send,
+	chosenAmount: () => number | undefined,
+	interval: () => string,
+	say: Say,
+): () => void {
+	let busy = false;
+	const idle = () => {
+		busy = false;
+		donate.removeAttribute("aria-disabled");
+	};
+	idle();
+	addEventListener("pageshow", idle);
+	return async () => {
+		if (busy) return;
+		const amount = chosenAmount();
+		if (!amount) return;
+		busy = true;
+		donate.setAttribute("aria-disabled", "true");
+		say("");
+		const body = JSON.stringify({
+			amount,
+			interval: interval(),
+			returnUrl: location.href,
+			page: location.origin + location.pathname,
+		});
+		try {
+			// Leaving: stays busy unless the page comes back from the back/forward cache.
+			return location.assign(await send(body));
+		} catch (message) {
+			say(message as string, true);
+		}
+		idle();
+	};
+}
