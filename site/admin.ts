@@ -1,5 +1,6 @@
 // The admin page's script (/admin.js): talks only to the same-origin admin API.
 // Built by esbuild (scripts/build-site.ts); type-checked with site/tsconfig.json.
+import { currencyExponent, formatMoney } from "../src/domain/currency";
 import type { CampaignSnapshot } from "../src/domain/snapshot";
 
 interface PeriodSummary {
@@ -61,12 +62,15 @@ async function api(path: string, init: RequestInit & { json?: unknown } = {}): P
 
 const getJson = async <T>(path: string): Promise<T> => (await api(path)).json() as Promise<T>;
 
-/** Minor units per major unit of a currency, as Intl knows it. */
-const minorPerMajor = (currency: string) =>
-	10 **
-	(new Intl.NumberFormat("en-US", { style: "currency", currency: currency.toUpperCase() }).resolvedOptions().maximumFractionDigits ?? 2);
-const money = (minor: number, currency: string) =>
-	new Intl.NumberFormat("en-US", { style: "currency", currency: currency.toUpperCase() }).format(minor / minorPerMajor(currency));
+/** Minor units per major unit, as Stripe writes amounts (100 for ISK and HUF, which Intl shows without decimals). */
+const minorPerMajor = (currency: string) => 10 ** currencyExponent(currency);
+/** Like an accounts page: "$3,502.00", "ISK 3,492"; Stripe's decimals where an amount has them ("HUF 3,492.50"). */
+function money(minor: number, currency: string): string {
+	const format = new Intl.NumberFormat("en-US", { style: "currency", currency });
+	const major = minor / minorPerMajor(currency);
+	if (Number.isInteger(major) || (format.resolvedOptions().maximumFractionDigits ?? 0) > 0) return format.format(major);
+	return formatMoney(minor, currency, "en-US");
+}
 const toMinor = (text: string, currency: string) =>
 	text
 		.split(",")

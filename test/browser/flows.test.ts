@@ -7,9 +7,11 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recordedRequests } from "../stripe/control.ts";
 import { checkoutSessionCompleted, signedDelivery } from "../stripe/events.ts";
+import { CAMPAIGN_KEY, PAGE_KEY } from "../stripe/objects.ts";
 import { startStripeDouble } from "../stripe/server.ts";
 import { launchBrowser } from "../support/browser.ts";
 import { freePort, type RunningWorker, startWorker } from "../support/worker.ts";
+import { widgetClass } from "./pages.ts";
 
 const SECRET = "whsec_browser_flows";
 const TOKEN = "browser-admin-token";
@@ -58,7 +60,7 @@ async function openArticle(width = 900): Promise<Page> {
 }
 
 const bar = (page: Page) => page.locator("[data-donation-widget] [role=progressbar]");
-const milestoneLabels = (page: Page) => page.locator("[data-donation-widget] .l span").allTextContents();
+const milestoneLabels = (page: Page) => page.locator(`[data-donation-widget] ${widgetClass("milestones")} span`).allTextContents();
 
 describe("the demo article", () => {
 	it("renders the sentence, the milestones 0 $, 2,500 $, 5,000 $ and the total", async () => {
@@ -74,7 +76,7 @@ describe("the demo article", () => {
 		const page = await openArticle(1200);
 		expect(await bar(page).getAttribute("aria-valuetext")).toBe("3,492 $ raised of 5,000 $");
 		expect(await bar(page).getAttribute("aria-valuenow")).toBe("3492");
-		expect(await page.locator("[data-donation-widget] .b").textContent()).toBe("3,492 $");
+		expect(await page.locator(`[data-donation-widget] ${widgetClass("total")}`).textContent()).toBe("3,492 $");
 		await page.locator("[data-donation-widget]").screenshot({ path: `${SHOTS}/demo-widget.png` });
 		await page.screenshot({ path: `${SHOTS}/demo-article.png` });
 		await page.context().close();
@@ -144,8 +146,8 @@ describe("donating", () => {
 			mode: "payment",
 			submit_type: "donate",
 			line_items: [{ price_data: { currency: "usd", unit_amount: "1000" } }],
-			metadata: { campaign: "main", page: `${worker.url}/` },
-			payment_intent_data: { metadata: { campaign: "main", page: `${worker.url}/` } },
+			metadata: { [CAMPAIGN_KEY]: "main", [PAGE_KEY]: `${worker.url}/` },
+			payment_intent_data: { metadata: { [CAMPAIGN_KEY]: "main", [PAGE_KEY]: `${worker.url}/` } },
 			success_url: `${worker.url}/?donation=success&session_id={CHECKOUT_SESSION_ID}`,
 		});
 		expect(sent?.headers.idempotencyKey).toMatch(/^checkout:main:[\w-]{8,}$/);

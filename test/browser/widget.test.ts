@@ -51,17 +51,19 @@ afterAll(async () => {
 
 // ---------------------------------------------------------------- helpers
 
+/** The worker's CampaignSnapshot as the tests answer it (src/domain/snapshot.ts). */
 interface CampaignData {
 	id: string;
 	title: string;
 	currency: string;
+	currencyExponent: number;
 	goals: number[];
 	total: number;
 	donations: number;
 	amounts: number[];
 	minAmount: number;
 	maxAmount: number;
-	period: { id: string; startedAt: string };
+	period: { id: number; startedAt: string };
 	updatedAt: string;
 }
 
@@ -70,13 +72,14 @@ function campaign(over: Partial<CampaignData> = {}): CampaignData {
 		id: "main",
 		title: TITLE,
 		currency: "usd",
+		currencyExponent: 2,
 		goals: [250000, 500000],
 		total: 349200,
 		donations: 57,
 		amounts: [500, 1000, 2500, 5000],
 		minAmount: 100,
 		maxAmount: 1000000,
-		period: { id: "p1", startedAt: "2026-01-01T00:00:00.000Z" },
+		period: { id: 1, startedAt: "2026-01-01T00:00:00.000Z" },
 		updatedAt: "2026-01-02T00:00:00.000Z",
 		...over,
 	};
@@ -516,9 +519,10 @@ describe("money", () => {
 		expect(plain(info.attrs["aria-valuetext"] ?? "")).toBe("3.492,50 $ raised of 5.000 $");
 	});
 
-	it("takes the minor-unit exponent from Intl: JPY has none", async () => {
+	it("takes the minor-unit exponent from the worker (Stripe's): JPY has none", async () => {
 		const jpy = campaign({
 			currency: "jpy",
+			currencyExponent: 0,
 			total: 349200,
 			goals: [500000, 1000000],
 			amounts: [500, 1000, 3000],
@@ -537,6 +541,25 @@ describe("money", () => {
 		expect(info.attrs).toMatchObject({ "aria-valuenow": "349200", "aria-valuemax": "1000000" });
 		const ja = await inspect(page, "[data-locale]");
 		expect(plain(ja.bubble)).toMatch(/^[¥￥]349,200$/);
+	});
+
+	it("shows ISK and HUF as Stripe writes them (two decimals in the API, whole units here)", async () => {
+		const isk = campaign({ currency: "isk", total: 349_200, goals: [500_000, 1_000_000], amounts: [50_000, 100_000] });
+		const huf = campaign({ currency: "huf", total: 349_250, goals: [1_000_000], amounts: [100_000, 250_050] });
+		const { page } = await open(containers('data-campaign="isk"', 'data-campaign="huf"'), {
+			setup: async (p) => {
+				await answer(p, "isk", isk);
+				await answer(p, "huf", huf);
+			},
+		});
+		await ready(page, "[data-campaign=isk]");
+		await ready(page, "[data-campaign=huf]");
+		const krona = await inspect(page, "[data-campaign=isk]");
+		expect(plain(krona.bubble)).toBe("3,492 kr");
+		expect(krona.presets.map(([t]) => plain(t))).toEqual(["500 kr", "1,000 kr"]);
+		const forint = await inspect(page, "[data-campaign=huf]");
+		expect(plain(forint.bubble)).toBe("3,492.50 Ft");
+		expect(forint.presets.map(([t]) => plain(t))).toEqual(["1,000 Ft", "2,500.50 Ft"]);
 	});
 
 	it("overrides the presets with data-amounts (major units)", async () => {

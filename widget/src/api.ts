@@ -1,7 +1,7 @@
 // Talks to the worker: campaign totals (one request per campaign per page,
 // shared across script executions) and Checkout creation.
 // The campaign is the worker's own type: what GET /api/campaigns/:id answers.
-import type { CampaignSnapshot } from "../../src/campaigns/snapshot";
+import type { CampaignSnapshot } from "../../src/domain/snapshot";
 import { withoutPrototype } from "./own";
 
 export type { CampaignSnapshot };

@@ -1,5 +1,6 @@
-// Money formatting. Amounts arrive in the currency's minor unit (cents);
-// the exponent comes from Intl, so zero-decimal currencies (JPY) are right.
+// Money formatting. Amounts arrive in the currency's minor unit as Stripe
+// writes it; the exponent comes from the worker (Stripe's, not Intl's: Intl
+// shows ISK and HUF without decimals, Stripe writes them with two).
 import { withoutPrototype } from "./own";
 
 export interface Money {
@@ -18,10 +19,9 @@ const numberFormat = (locale: string | undefined, options: Intl.NumberFormatOpti
  * symbol ("3,492 $", "12.50 $"). With a locale: Intl's currency format.
  * Whole amounts drop their decimals in both.
  */
-export function money(currency: string, locale?: string): Money {
+export function money(currency: string, exponent: number, locale?: string): Money {
 	// Intl takes the ISO code in either case ("usd" as the worker sends it, or "USD").
 	const style = { style: "currency", currency } as const;
-	const exponent = numberFormat("en", style).resolvedOptions().maximumFractionDigits as number;
 	const unit = 10 ** exponent;
 	try {
 		numberFormat(locale, style);

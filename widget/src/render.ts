@@ -35,7 +35,7 @@ export function mount(host: Element, origin: string, settings: Settings): void {
 
 	load(origin, id)
 		.then((campaign) => {
-			const currency = money(campaign.currency, settings.locale);
+			const currency = money(campaign.currency, campaign.currencyExponent ?? 2, settings.locale);
 			showProgress(campaign, currency);
 			enableControls(campaign, currency);
 		})
