@@ -2,9 +2,12 @@ import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { ACCESS_AUD, ACCESS_TEAM } from "./test/support/access.ts";
 
-// Two projects:
+// Three projects:
 // - "worker": tests that run inside workerd (Miniflare) with real KV, Durable
 //   Objects, Cache and rate limiting, talking to the local Stripe double.
+// - "deploy": Node tests of what a publisher deploys and runs: the static
+//   assets under `wrangler dev`, a fresh clone's `wrangler deploy --dry-run`,
+//   `npm run stripe:setup` and `npm run doctor`.
 // - "browser": Node tests that start `wrangler dev` and drive a real Chromium.
 export default defineConfig({
 	test: {
@@ -44,6 +47,16 @@ export default defineConfig({
 					include: ["test/worker/**/*.test.ts"],
 					globalSetup: ["test/stripe/global-setup.ts"],
 					testTimeout: 60_000,
+				},
+			},
+			{
+				test: {
+					name: "deploy",
+					include: ["test/deploy/**/*.test.ts"],
+					environment: "node",
+					testTimeout: 120_000,
+					hookTimeout: 120_000,
+					fileParallelism: false,
 				},
 			},
 			{

@@ -9,7 +9,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join, resolve } from "node:path";
 import { launchBrowser } from "../test/support/browser.ts";
-import { WIDGET_GZIP_BUDGET } from "../widget/budget.ts";
+import { WIDGET_GZIP_BUDGET } from "../widget/budget.mjs";
 import { median, round, startBenchWorker, startStripeDouble, workerdRssMiB } from "./env.ts";
 import { type GrowthResult, measureGrowth } from "./growth.ts";
 import { exact, type LoadResult, runLoad } from "./load.ts";

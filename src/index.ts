@@ -8,7 +8,6 @@ import { pages } from "./pages/public";
 import { admin } from "./routes/admin";
 import { publicApi } from "./routes/public-api";
 import { webhook } from "./routes/webhook";
-import { widget } from "./routes/widget";
 
 export { CampaignLedger } from "./campaigns/ledger/ledger";
 export { CampaignRegistry } from "./campaigns/registry/registry";
@@ -37,7 +36,6 @@ app.use(
 );
 
 app.get("/healthz", (c) => c.json({ ok: true }));
-app.route("/", widget);
 app.route("/api/campaigns", publicApi);
 app.route("/api/stripe/webhook", webhook);
 app.route("/api/admin", admin);

@@ -1,7 +1,8 @@
 // Bundles the embeddable widget: widget/src/index.ts -> one minified IIFE.
-// Writes widget/dist/widget.js and src/generated/widget.ts (the string the
-// worker serves at GET /widget.js, with its ETag). Fails above the size budget
-// (widget/budget.ts).
+// buildWidget() returns the script, its class map and that map's types;
+// scripts/build.mjs (npm run build) writes them: widget.js into the static
+// assets (served at GET /widget.js without invoking the worker) and into
+// widget/dist/. Fails above the size budget (widget/budget.mjs).
 //
 // The source says what every name holds; the build does all the shortening:
 // - locals, parameters and functions: esbuild's minifier;
@@ -16,12 +17,10 @@
 //   which esbuild inlines as string literals.
 // The class map also goes to widget/dist/classes.json (for the browser tests),
 // and its types to widget/dist/widget.css.d.ts (for tsc, widget/tsconfig.json).
-import { createHash } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
-import { WIDGET_GZIP_AIM as AIM, WIDGET_GZIP_BUDGET as BUDGET } from "./budget.ts";
+import { WIDGET_GZIP_AIM as AIM, WIDGET_GZIP_BUDGET as BUDGET } from "./budget.mjs";
 
 const root = resolve(import.meta.dirname, "..");
 const dist = resolve(root, "widget/dist");
@@ -93,54 +92,47 @@ ${members.join("")}	}
 `;
 }
 
-const compiled = [];
-const result = await build({
-	absWorkingDir: root,
-	// widget/src/index.ts, with the stylesheet's text first in the bundle (where
-	// import order would put it, the file measured about 20 bytes larger gzipped).
-	stdin: { contents: 'import "./widget.css";\nimport "./index.ts";', resolveDir: resolve(root, "widget/src"), sourcefile: "widget.ts" },
-	bundle: true,
-	minify: true,
-	format: "iife",
-	target: "es2020",
-	sourcemap: false,
-	legalComments: "none",
-	charset: "ascii",
-	// The widget's own properties end in "_" (never __proto__ and the like).
-	mangleProps: /_$/,
-	reserveProps: /^__.*__$/,
-	mangleCache: REGISTRY_NAMES,
-	write: false,
-	plugins: [cssModule(compiled)],
-	// The IIFE needs no "use strict" prologue (widget/tsconfig.json is for type checking).
-	tsconfigRaw: { compilerOptions: {} },
-	logLevel: "warning",
-});
-if (compiled.length !== 1) throw new Error(`expected one stylesheet, compiled ${compiled.length}`);
-const [classes] = compiled;
+/**
+ * Builds widget.js. Returns its text, the class map (for the browser tests)
+ * and the class map's types (for tsc, widget/tsconfig.json); writes nothing.
+ * Throws above the gzip budget.
+ */
+export async function buildWidget() {
+	const compiled = [];
+	const result = await build({
+		absWorkingDir: root,
+		// widget/src/index.ts, with the stylesheet's text first in the bundle (where
+		// import order would put it, the file measured about 20 bytes larger gzipped).
+		stdin: { contents: 'import "./widget.css";\nimport "./index.ts";', resolveDir: resolve(root, "widget/src"), sourcefile: "widget.ts" },
+		bundle: true,
+		minify: true,
+		format: "iife",
+		target: "es2020",
+		sourcemap: false,
+		legalComments: "none",
+		charset: "ascii",
+		// The widget's own properties end in "_" (never __proto__ and the like).
+		mangleProps: /_$/,
+		reserveProps: /^__.*__$/,
+		mangleCache: { ...REGISTRY_NAMES },
+		write: false,
+		plugins: [cssModule(compiled)],
+		// The IIFE needs no "use strict" prologue (widget/tsconfig.json is for type checking).
+		tsconfigRaw: { compilerOptions: {} },
+		logLevel: "warning",
+	});
+	if (compiled.length !== 1) throw new Error(`expected one stylesheet, compiled ${compiled.length}`);
+	const [classes] = compiled;
 
-const js = result.outputFiles[0].text;
-// A property ending in "_" that kept its name was read in a way the mangler cannot see (quoted, computed).
-const unmangled = js.match(/\b[A-Za-z]\w*_\b/);
-if (unmangled) throw new Error(`widget.js still has the property name "${unmangled[0]}": write it as a plain .name_`);
-const raw = Buffer.byteLength(js);
-const gzip = gzipSync(js, { level: 9 }).length;
-const etag = `"${createHash("sha256").update(js).digest("hex").slice(0, 16)}"`;
+	const js = result.outputFiles[0].text;
+	// A property ending in "_" that kept its name was read in a way the mangler cannot see (quoted, computed).
+	const unmangled = js.match(/\b[A-Za-z]\w*_\b/);
+	if (unmangled) throw new Error(`widget.js still has the property name "${unmangled[0]}": write it as a plain .name_`);
+	const raw = Buffer.byteLength(js);
+	const gzip = gzipSync(js, { level: 9 }).length;
 
-const generated = resolve(root, "src/generated/widget.ts");
-mkdirSync(dist, { recursive: true });
-mkdirSync(dirname(generated), { recursive: true });
-writeFileSync(resolve(dist, "widget.js"), js);
-writeFileSync(resolve(dist, "classes.json"), `${JSON.stringify(classes, null, "\t")}\n`);
-writeFileSync(resolve(dist, "widget.css.d.ts"), declaration(classes));
-writeFileSync(
-	generated,
-	`// Generated by widget/build.mjs (npm run build:widget). Do not edit.\nexport const WIDGET_JS = ${JSON.stringify(js)};\nexport const WIDGET_ETAG = '${etag}';\n`,
-);
-
-console.log(`widget.js: ${raw} bytes raw, ${gzip} bytes gzip (budget ${BUDGET}, aim ${AIM}), ETag ${etag}`);
-if (gzip > BUDGET) {
-	console.error(`widget.js is ${gzip} bytes gzipped, over the ${BUDGET}-byte budget`);
-	process.exit(1);
+	console.log(`widget.js: ${raw} bytes raw, ${gzip} bytes gzip (budget ${BUDGET}, aim ${AIM})`);
+	if (gzip > BUDGET) throw new Error(`widget.js is ${gzip} bytes gzipped, over the ${BUDGET}-byte budget`);
+	if (gzip > AIM) console.warn(`note: over the ${AIM}-byte aim`);
+	return { js, classes: `${JSON.stringify(classes, null, "\t")}\n`, declaration: declaration(classes) };
 }
-if (gzip > AIM) console.warn(`note: over the ${AIM}-byte aim`);

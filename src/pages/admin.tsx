@@ -1,17 +1,11 @@
 // GET /admin: a server-rendered page over the admin API. The token is typed
-// once and kept in sessionStorage (never in a URL); /admin.js does the rest.
+// once and kept in sessionStorage (never in a URL); /admin.js (a static asset,
+// built from site/admin.ts) does the rest.
 import { Hono } from "hono";
 import type { AppEnv } from "../config";
-import { ADMIN_JS } from "../generated/site";
 import { Layout } from "./layout";
 
 export const adminPage = new Hono<AppEnv>();
-
-adminPage.get("/admin.js", (c) => {
-	c.header("Content-Type", "text/javascript; charset=utf-8");
-	c.header("Cache-Control", "no-cache");
-	return c.body(ADMIN_JS);
-});
 
 /** A table the admin script fills: a caption-like heading and column names. */
 function DataTable(props: { id: string; title: string; columns: string[] }) {

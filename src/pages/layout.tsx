@@ -1,6 +1,6 @@
 // Shared frame of the worker's own HTML pages (demo article, thank-you, donate,
-// admin). Styles come from /site.css so the pages run under a CSP with no
-// 'unsafe-inline'.
+// admin). Styles come from /site.css (a static asset) so the pages run under a
+// CSP with no 'unsafe-inline'.
 import type { Child } from "hono/jsx";
 
 export function Layout(props: { title: string; children: Child; scripts?: string[] }) {

@@ -6,18 +6,11 @@ import { campaignStore } from "../campaigns/store";
 import { type AppEnv, defaultCampaign } from "../config";
 import { isCampaignId } from "../domain/campaign-id";
 import { formatMoney } from "../domain/currency";
-import { SITE_CSS } from "../generated/site";
 import { ApiError } from "../http/errors";
 import { campaignIdParam } from "../http/validate";
 import { Layout } from "./layout";
 
 export const pages = new Hono<AppEnv>();
-
-pages.get("/site.css", (c) => {
-	c.header("Content-Type", "text/css; charset=utf-8");
-	c.header("Cache-Control", "public, max-age=3600");
-	return c.body(SITE_CSS);
-});
 
 pages.get("/", (c) => {
 	const campaign = defaultCampaign(c.env);

@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { brotliCompressSync, gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { WIDGET_GZIP_BUDGET as BUDGET_GZIP } from "../../widget/budget.ts";
+import { WIDGET_GZIP_BUDGET as BUDGET_GZIP } from "../../widget/budget.mjs";
 
 const js = readFileSync(resolve(import.meta.dirname, "../../widget/dist/widget.js"), "utf8");
 

@@ -1,8 +1,0 @@
-// The size budget of widget.js, in one place: widget/build.mjs fails above it,
-// test/browser/bundle.test.ts and `npm run bench` (bench/run.ts) check it.
-
-/** Bytes of widget/dist/widget.js after gzip -9: the build fails above this. */
-export const WIDGET_GZIP_BUDGET = 4096;
-
-/** What the widget aims for: the build prints a note above this. */
-export const WIDGET_GZIP_AIM = 3000;
