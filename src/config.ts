@@ -37,3 +37,6 @@ export function allowedOrigins(env: Bindings): Set<string> {
 export function defaultCampaign(env: Bindings): string {
 	return env.DEFAULT_CAMPAIGN || "main";
 }
+
+/** ADMIN_TOKEN's value in .dev.vars.example: public, so never a usable token. */
+export const EXAMPLE_ADMIN_TOKEN = "change-me-to-a-long-random-string";

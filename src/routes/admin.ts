@@ -14,6 +14,7 @@ import { ApiError, orBadRequest } from "../http/errors";
 import { campaignIdParam, jsonBody, limitBody, mediaTypeOf } from "../http/validate";
 import { resync } from "../recording/resync";
 import { stripeClient, stripeFailure } from "../stripe/client";
+import { adminConfig } from "./admin-config";
 
 type Query = Record<string, string | string[]>;
 
@@ -131,3 +132,6 @@ admin.post("/campaigns/:id/resync", campaignIdParam, async (c) => {
 		throw stripeFailure(err, "list this campaign's payments");
 	}
 });
+
+/** Is the worker set up right: secrets, vars, the Stripe webhook endpoint (routes/admin-config.ts). */
+admin.route("/config", adminConfig);
