@@ -11,7 +11,7 @@ import { stripeClient } from "../stripe/client";
 import { HANDLED_EVENTS } from "../stripe/events";
 import { checkEndpoint, type EndpointCheck, isWebhookRoute, PINNED_API_VERSION, SETUP_METADATA_KEY, webhookUrl } from "../stripe/setup";
 
-/** The other placeholders in .dev.vars.example (test/deploy/config-files.test.ts keeps them in step). */
+/** The other placeholders in .dev.vars.example (test/worker/config-files.test.ts keeps them in step). */
 export const EXAMPLE_STRIPE_SECRET_KEY = "sk_test_replace_me";
 export const EXAMPLE_WEBHOOK_SECRET = "whsec_replace_me";
 
