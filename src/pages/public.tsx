@@ -15,7 +15,7 @@ export const pages = new Hono<AppEnv>();
 pages.get("/", (c) => {
 	const campaign = defaultCampaign(c.env);
 	const origin = new URL(c.req.url).origin;
-	const snippet = `<script src="${origin}/widget.js" data-campaign="${campaign}" async></script>`;
+	const snippet = `<script src="${origin}/widget.js" data-campaign="${campaign}"></script>`;
 	return c.html(
 		<Layout title="The Riverside Ledger: a demo article">
 			<header class="site">The Riverside Ledger</header>
