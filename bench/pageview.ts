@@ -1,8 +1,10 @@
 // What the widget costs a reader's page view, in a real Chromium against the
 // real worker: requests and bytes for /widget.js and /api/campaigns/* on a
-// first and a repeat view of the demo article (GET /), cookies, the time from
-// the script starting to the bar being painted with the total, and cumulative
-// layout shift.
+// first and a repeat view of a publisher's article (another origin, embedding
+// the README's first snippet), how many of them ran the worker (worker
+// invocations: what Cloudflare bills) and how many were static assets,
+// cookies, the time from the script starting to the bar being painted with
+// the total, and cumulative layout shift.
 import type { Browser, BrowserContext, CDPSession, Page } from "playwright-core";
 import { launchBrowser } from "../test/support/browser.ts";
 import { median, round, sleep } from "./env.ts";
@@ -51,6 +53,10 @@ interface Probe {
 export interface ViewSample {
 	/** Requests for /widget.js and /api/campaigns/* that the page made (network or cache). */
 	widgetRequests: number;
+	/** Of those, answered by running the worker (its responses carry the worker's Content-Security-Policy). */
+	workerInvocations: number;
+	/** Of those, answered by Workers Static Assets without running the worker (no worker CSP). */
+	assetRequests: number;
 	/** Of those, answered over the network (not from the HTTP cache). */
 	networkRequests: number;
 	/** Bytes received over the network for them (CDP encodedDataLength: headers + body as sent). */
@@ -82,6 +88,8 @@ export interface ViewSample {
 interface Tracked {
 	url: string;
 	cached: boolean;
+	/** The response came from the worker's code: every worker answer carries its CSP (secureHeaders); static assets have none. */
+	ranWorker: boolean;
 	bytes: number;
 	body: number;
 	encoding: string;
@@ -94,7 +102,7 @@ async function track(cdp: CDPSession) {
 	await cdp.send("Network.enable");
 	cdp.on("Network.requestWillBeSent", (e) => {
 		if (isWidgetCost(e.request.url) && e.request.method !== "OPTIONS") {
-			requests.set(e.requestId, { url: e.request.url, cached: false, bytes: 0, body: 0, encoding: "" });
+			requests.set(e.requestId, { url: e.request.url, cached: false, ranWorker: false, bytes: 0, body: 0, encoding: "" });
 		}
 	});
 	cdp.on("Network.requestServedFromCache", (e) => {
@@ -107,6 +115,7 @@ async function track(cdp: CDPSession) {
 		if (e.response.fromDiskCache || e.response.fromServiceWorker || e.response.fromPrefetchCache) r.cached = true;
 		const headers = Object.fromEntries(Object.entries(e.response.headers).map(([k, v]) => [k.toLowerCase(), String(v)]));
 		r.encoding = headers["content-encoding"] ?? "identity";
+		r.ranWorker = !r.cached && headers["content-security-policy"] !== undefined;
 	});
 	cdp.on("Network.dataReceived", (e) => {
 		const r = requests.get(e.requestId);
@@ -155,6 +164,8 @@ async function view(context: BrowserContext, url: string): Promise<ViewSample> {
 	await page.close();
 	return {
 		widgetRequests: tracked.length,
+		workerInvocations: tracked.filter((r) => !r.cached && r.ranWorker).length,
+		assetRequests: tracked.filter((r) => !r.cached && !r.ranWorker).length,
 		networkRequests: tracked.filter((r) => !r.cached).length,
 		networkBytes: tracked.reduce((a, r) => a + r.bytes, 0),
 		bodyBytes: tracked.filter((r) => !r.cached).reduce((a, r) => a + r.body, 0),
@@ -175,7 +186,7 @@ async function view(context: BrowserContext, url: string): Promise<ViewSample> {
 		inViewport: timing.inViewport,
 		urls: tracked.map(
 			(r) =>
-				`${new URL(r.url).pathname} (${r.cached ? "HTTP cache" : `network, ${r.bytes} B on the wire, ${r.body} B body, ${r.encoding}`})`,
+				`${new URL(r.url).pathname} (${r.cached ? "HTTP cache" : `${r.ranWorker ? "worker" : "static asset"}, ${r.bytes} B on the wire, ${r.body} B body, ${r.encoding}`})`,
 		),
 	};
 }
@@ -188,11 +199,12 @@ export interface PageViewResult {
 }
 
 /**
- * `samples` first views (each in a fresh browser context: empty HTTP cache, no
- * cookies) and, in the same context, a repeat view right after each one.
+ * `samples` first views of `pageUrl` (each in a fresh browser context: empty
+ * HTTP cache, no cookies) and, in the same context, a repeat view right after
+ * each one.
  */
 export async function measurePageViews(
-	workerUrl: string,
+	pageUrl: string,
 	samples = 5,
 	options: { afterMaxAge?: boolean; log?: (line: string) => void } = {},
 ): Promise<PageViewResult> {
@@ -206,12 +218,12 @@ export async function measurePageViews(
 			const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
 			await context.addInitScript(PROBE);
 			try {
-				first.push(await view(context, `${workerUrl}/`));
-				repeat.push(await view(context, `${workerUrl}/`));
+				first.push(await view(context, pageUrl));
+				repeat.push(await view(context, pageUrl));
 				if (i === samples - 1 && options.afterMaxAge) {
 					log("waiting 11 s for the totals' max-age to run out ...");
 					await sleep(11_000);
-					repeatAfterMaxAge = await view(context, `${workerUrl}/`);
+					repeatAfterMaxAge = await view(context, pageUrl);
 				}
 			} finally {
 				await context.close();
@@ -232,6 +244,8 @@ export function summarize(samples: ViewSample[]) {
 	return {
 		samples: samples.length,
 		widgetRequests: m((s) => s.widgetRequests),
+		workerInvocations: m((s) => s.workerInvocations),
+		assetRequests: m((s) => s.assetRequests),
 		networkRequests: m((s) => s.networkRequests),
 		networkBytes: m((s) => s.networkBytes),
 		bodyBytes: m((s) => s.bodyBytes),

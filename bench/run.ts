@@ -8,7 +8,9 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join, resolve } from "node:path";
+import { type HostPages, startPages, strictCsp } from "../test/browser/pages.ts";
 import { launchBrowser } from "../test/support/browser.ts";
+import { firstSnippet } from "../test/support/readme.ts";
 import { WIDGET_GZIP_BUDGET } from "../widget/budget.mjs";
 import { median, round, startBenchWorker, startStripeDouble, workerdRssMiB } from "./env.ts";
 import { type GrowthResult, measureGrowth } from "./growth.ts";
@@ -16,6 +18,7 @@ import { exact, type LoadResult, runLoad } from "./load.ts";
 import { measurePageViews, type PageViewResult, summarize } from "./pageview.ts";
 import { measureReadPath, type ReadPathResult } from "./readpath.ts";
 import { type BundleWeight, bundleWeight, type Weight, widgetWeight } from "./sizes.ts";
+import { blockingCost, measureSnippetCost, type SnippetCell, summarizeCell, THROTTLED } from "./snippet.ts";
 
 const root = resolve(import.meta.dirname, "..");
 const startedAt = new Date();
@@ -132,7 +135,10 @@ const bundle = await section("worker bundle", async () => {
 // ------------------------------------------------------------------ against the running worker
 
 const double = await startStripeDouble();
+// Publishers' pages: another origin than the worker's, no CSS, the README's strict CSP.
+const host: HostPages = await startPages();
 let pageViews: PageViewResult | null = null;
+let snippetCost: SnippetCell[] | null = null;
 let readPath: ReadPathResult | null = null;
 let idleRss: number | null = null;
 let snapshotBytes: number | null = null;
@@ -151,7 +157,8 @@ try {
 			const browser = await launchBrowser();
 			machine.chromium = browser.version();
 			await browser.close();
-			const result = await measurePageViews(worker.url, 5, { afterMaxAge: true, log });
+			const article = host.article(firstSnippet(worker.url), { csp: strictCsp(worker.url) });
+			const result = await measurePageViews(article, 5, { afterMaxAge: true, log });
 			const first = summarize(result.first);
 			const repeat = summarize(result.repeat);
 			for (const [name, s] of [
@@ -159,7 +166,8 @@ try {
 				["repeat view", repeat],
 			] as const) {
 				log(
-					`${name}: ${s.widgetRequests} widget requests (${s.networkRequests} over the network, ${s.networkBytes} B on the wire), ` +
+					`${name}: ${s.widgetRequests} widget requests (${s.workerInvocations} worker invocations, ${s.assetRequests} static assets, ` +
+						`${s.networkRequests} over the network, ${s.networkBytes} B on the wire), ` +
 						`cookies ${s.cookiesMax}, script start ${s.scriptStartAt} ms, bar painted ${s.paintedAt} ms ` +
 						`(start to paint ${s.startToPaint} ms), CLS ${s.clsMax}; ${s.urls.join("; ")}`,
 				);
@@ -168,6 +176,13 @@ try {
 			const cookies = Math.max(...all.map((s) => s.cookies));
 			const cls = Math.max(...all.map((s) => s.cls));
 			const painted = all.filter((s) => s.paintedAt !== null).length;
+			const invocations = Math.max(...result.first.map((s) => s.workerInvocations));
+			budgets.push({
+				name: "worker invocations per first page view",
+				limit: "1 (the totals)",
+				measured: String(invocations),
+				ok: invocations <= 1,
+			});
 			budgets.push({ name: "cookies set by a page view", limit: "0", measured: String(cookies), ok: cookies === 0 });
 			budgets.push({ name: "cumulative layout shift", limit: "0", measured: String(round(cls, 4)), ok: cls === 0 });
 			budgets.push({
@@ -177,6 +192,16 @@ try {
 				ok: painted === all.length,
 			});
 			return result;
+		});
+		snippetCost = await section("the embed snippet's cost (Chromium)", async () => {
+			const cells = await measureSnippetCost(worker.url, host, { samples: 5, log });
+			const cls = Math.max(...cells.filter((c) => c.variant === "blocking").map((c) => summarizeCell(c).clsMax));
+			budgets.push({ name: "layout shift of the README's first snippet, no host CSS", limit: "0", measured: String(cls), ok: cls === 0 });
+			for (const network of ["loopback", "throttled"] as const) {
+				const cost = blockingCost(cells, network);
+				log(`blocking snippet, ${network}: text below ${cost.first} ms later on a first view, ${cost.repeat} ms on a repeat view`);
+			}
+			return cells;
 		});
 		readPath = await section("read path (autocannon)", async () => {
 			const before = os.loadavg().map((v) => round(v, 2));
@@ -239,6 +264,7 @@ try {
 	});
 } finally {
 	await double.close();
+	await host.stop();
 }
 
 machine.loadAfter = os.loadavg().map((v) => round(v, 2));
@@ -312,6 +338,7 @@ ${errors.length ? `\nSections that could not run:\n\n${errors.map((e) => `- ${e.
 
 	out.push(widgetSection(widget));
 	out.push(pageViewSection(pageViews));
+	out.push(snippetSection(snippetCost));
 	out.push(readPathSection(readPath));
 	out.push(writePathSection());
 	out.push(growthSection(growth));
@@ -362,6 +389,13 @@ function pageViewSection(result: PageViewResult | null): string {
 	const rows: (string | number | null)[][] = [
 		["samples", first.samples, repeat.samples, late ? 1 : "n/a"],
 		["requests for /widget.js + /api/campaigns/*", first.widgetRequests, repeat.widgetRequests, late?.widgetRequests ?? null],
+		[
+			"**worker invocations** (billed requests)",
+			`**${first.workerInvocations}**`,
+			`**${repeat.workerInvocations}**`,
+			late?.workerInvocations ?? null,
+		],
+		["static asset requests (not billed)", first.assetRequests, repeat.assetRequests, late?.assetRequests ?? null],
 		["... of them over the network", first.networkRequests, repeat.networkRequests, late?.networkRequests ?? null],
 		["bytes on the wire (headers + compressed bodies)", fmt(first.networkBytes), fmt(repeat.networkBytes), fmt(late?.networkBytes)],
 		["compressed body bytes", fmt(first.bodyBytes), fmt(repeat.bodyBytes), fmt(late?.bodyBytes)],
@@ -376,9 +410,10 @@ function pageViewSection(result: PageViewResult | null): string {
 	];
 	return `## Page-view cost (Chromium)
 
-The demo article \`GET /\` in headless Chromium ${machine.chromium || ""} (1280×900, the widget inside
-the first screen), against the worker under \`wrangler dev\` on loopback, whose edge cache already held
-the totals (a warm page view). Medians of ${first.samples} first views (each in a fresh browser context:
+A publisher's article (served from another origin, no CSS of its own, the README's strict CSP)
+embedding the README's first snippet, in headless Chromium ${machine.chromium || ""} (1280×900, the
+widget inside the first screen), against the worker under \`wrangler dev\` on loopback, whose edge
+cache already held the totals (a warm page view). Medians of ${first.samples} first views (each in a fresh browser context:
 empty HTTP cache, no cookies) and of the repeat view that followed each one in the same context, plus one
 repeat view after the totals' 10 s browser \`max-age\` ran out.
 
@@ -399,7 +434,10 @@ The bar read "${first.valueText ?? "n/a"}".
 
 Method: a CDP session counts the requests whose URL is \`/widget.js\` or \`/api/campaigns/*\` (CORS
 preflights excluded; there are none, the totals GET is a simple request), marks those served from
-the HTTP cache (\`requestServedFromCache\` / \`fromDiskCache\`), and sums \`Network.loadingFinished\`
+the HTTP cache (\`requestServedFromCache\` / \`fromDiskCache\`), counts as a worker invocation each
+answer that carries the worker's \`Content-Security-Policy\` (its \`secureHeaders\` middleware adds it
+to everything the worker answers; Workers Static Assets answer with the \`_headers\` headers only, and
+\`test/deploy/assets.test.ts\` checks both sides), and sums \`Network.loadingFinished\`
 \`encodedDataLength\` (bytes received for the response, headers included) and \`dataReceived\` (body
 bytes as sent) for the rest. Cookies: \`context.cookies()\` plus \`document.cookie\` after the view.
 Times are \`performance.now()\` (ms since navigation start) from a script injected before the page's
@@ -410,8 +448,8 @@ i.e. after the frame showing the total was painted (an upper bound, at most one 
 "loaded"/"received" are Resource Timing \`responseEnd\`. CLS sums \`layout-shift\` entries
 without recent input (buffered observer, read 1 s after the paint).
 
-**KV and ledger reads per page view** (reasoned from the code at this commit, \`src/routes/campaigns.ts\`
-and \`src/campaigns/store.ts\`): \`/widget.js\` is a string compiled into the worker (no storage at all).
+**KV and ledger reads per page view** (reasoned from the code at this commit, \`src/routes/public-api.ts\`
+and \`src/campaigns/store.ts\`): \`/widget.js\` is a static asset (the worker does not run, no storage at all).
 \`GET /api/campaigns/:id\` is answered, in order, from: the isolate's memory (a copy at most 1 s old: no
 I/O at all); else the Cache API (a hit: **0 KV reads, 0 ledger calls**, and the copy goes into memory);
 else **1 KV read** of the snapshot (the response then goes into the Cache API); and only if KV has no
@@ -420,6 +458,41 @@ page view (the case measured above: the edge holds the totals) therefore costs 0
 calls; a write purges the edge copy and the memory copy of the isolate that handled it, so the next view
 at that location pays 1 KV read. A browser that viewed a page less than 10 s ago makes no request at all
 (repeat view).
+`;
+}
+
+function snippetSection(cells: SnippetCell[] | null): string {
+	if (!cells) return "## The embed snippet's cost (Chromium)\n\nNot measured (see above).\n";
+	const name = { none: "no widget (baseline)", blocking: "**the README's snippet** (parser-blocking)", async: "the same tag with `async`" };
+	const rows = cells.map((cell) => {
+		const s = summarizeCell(cell);
+		return [cell.network, name[cell.variant], s.firstFcp, s.firstBelow, s.repeatBelow, s.clsMax];
+	});
+	const cost = (network: "loopback" | "throttled") => {
+		const c = blockingCost(cells, network);
+		return `${fmt(c.first, 1)} ms on a first view, ${fmt(c.repeat, 1)} ms on a repeat view`;
+	};
+	const samples = cells[0]?.first.length ?? 0;
+	return `## The embed snippet's cost (Chromium)
+
+The README's first snippet is a parser-blocking \`<script>\`: the widget is built in place, at its final
+height, before the browser lays out the text below it, so nothing shifts; the price is that the text
+below waits for \`widget.js\`. **What it costs, over a page without the widget: ${cost("loopback")} here
+on loopback; ${cost("throttled")} on a throttled connection** (${THROTTLED.latency} ms round trip,
+${round((THROTTLED.downloadThroughput * 8) / 1024 / 1024, 1)} Mbit/s down, Lighthouse's mobile setting). The same tag with \`async\` costs the text nothing
+and shifts the page instead (last column).
+
+${table(["network", "page", "first contentful paint, first view (ms)", "**text below painted, first view (ms)**", "**text below painted, repeat view (ms)**", "layout shift (max)"], rows)}
+
+Method (\`bench/snippet.ts\`): an article page from another origin (no CSS, the README's strict CSP) with
+the snippet taken from README.md and a paragraph right below it marked \`elementtiming\`; "text below
+painted" is that paragraph's Element Timing \`renderTime\` (ms after navigation start). Medians of
+${samples} first views (a fresh browser context each: empty cache) and the repeat view right after each
+(\`widget.js\` then comes from the browser's cache), variants interleaved. Throttling is Chromium's own
+(\`Network.emulateNetworkConditions\`) and applies to the host page too, so its first paint moves with it.
+The widget's script is about 4 KB gzipped; its first view pays a new connection to the worker's origin
+(on loopback that is free: on a real network, a publisher can save it with
+\`<link rel="preconnect" href="https://donate.example.org">\` in \`<head>\`).
 `;
 }
 
