@@ -1,4 +1,4 @@
-// `npm run bench` (after `npm run build:widget`): measures everything in
+// `npm run bench` (after `npm run build`): measures everything in
 // BENCHMARKS.md in one run, prints each figure, rewrites BENCHMARKS.md, and
 // exits 1 only when a budget is broken (2 when a measurement could not run).
 // Loopback only; every loop is bounded; the whole run stays under
@@ -365,7 +365,7 @@ ${table(
 	[[`\`${w.path}\``, `${fmt(w.raw)} B`, `${fmt(w.gzip)} B`, `${fmt(w.brotli)} B`, `${fmt(WIDGET_GZIP_BUDGET)} B`]],
 )}
 
-Method: the file \`npm run build:widget\` writes, compressed with \`node:zlib\` (gzip level 9, brotli
+Method: the file \`npm run build\` writes, compressed with \`node:zlib\` (gzip level 9, brotli
 quality 11). That one file is the whole widget: no fonts, images, style sheets or other requests
 besides one totals request per campaign. Over the wire the page-view section below shows what
 \`wrangler dev\` actually sent (it compresses with gzip).

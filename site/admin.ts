@@ -1,5 +1,5 @@
 // The admin page's script (/admin.js): talks only to the same-origin admin API.
-// Built by esbuild (scripts/build-site.ts); type-checked with site/tsconfig.json.
+// Built by esbuild (scripts/build.mjs) into the static assets; type-checked with site/tsconfig.json.
 import { currencyExponent, formatMoney } from "../src/domain/currency";
 import type { CampaignSnapshot } from "../src/domain/snapshot";
 
