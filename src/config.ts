@@ -37,3 +37,14 @@ export function allowedOrigins(env: Bindings): Set<string> {
 export function defaultCampaign(env: Bindings): string {
 	return env.DEFAULT_CAMPAIGN || "main";
 }
+
+/** The ADMIN_TOKEN that .dev.vars.example offers (and the Deploy button pre-fills): never accepted. */
+export const EXAMPLE_ADMIN_TOKEN = "change-me-to-a-long-random-string";
+const MIN_ADMIN_TOKEN_LENGTH = 32;
+
+/** Why the configured admin token must not open the admin, or null when it may. */
+export function unsafeAdminToken(token: string): string | null {
+	if (token === EXAMPLE_ADMIN_TOKEN) return "ADMIN_TOKEN is still the example value from .dev.vars.example";
+	if (token.length < MIN_ADMIN_TOKEN_LENGTH) return `ADMIN_TOKEN is shorter than ${MIN_ADMIN_TOKEN_LENGTH} characters`;
+	return null;
+}

@@ -12,4 +12,6 @@ export interface CampaignSnapshot extends CampaignSettings {
 	donations: number;
 	period: { id: number; startedAt: string };
 	updatedAt: string;
+	/** Goes up with every change of the campaign: a newer snapshot has a larger one. */
+	version: number;
 }

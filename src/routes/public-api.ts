@@ -7,6 +7,7 @@ import { campaignStore } from "../campaigns/store";
 import { type AppEnv, allowedOrigins } from "../config";
 import { amountProblem } from "../domain/currency";
 import { normalizePage } from "../domain/page-url";
+import { clientKey, fromTrustedPage } from "../http/clients";
 import { ApiError } from "../http/errors";
 import { campaignIdParam, FORM_TYPES, isFormPost, jsonOrFormBody, limitBody, requireMediaType } from "../http/validate";
 import { checkoutParams, returnUrls } from "../stripe/checkout";
@@ -15,8 +16,9 @@ import { stripeClient, stripeFailure } from "../stripe/client";
 const amount = z.number().int("amount must be an integer in minor units (cents)").positive().max(99_999_999);
 const checkoutFields = {
 	interval: z.enum(["once", "month"]).default("once"),
-	returnUrl: z.string().max(2048).optional(),
-	page: z.string().max(2048).optional(),
+	// Any length the body limit lets through: a URL too long to return to falls back to the thank-you page.
+	returnUrl: z.string().optional(),
+	page: z.string().optional(),
 };
 // JSON must send a number; a plain HTML form can only send text.
 const jsonCheckout = z.object({ amount, ...checkoutFields });
@@ -51,6 +53,9 @@ publicApi.post(
 	jsonOrFormBody(jsonCheckout, formCheckout),
 	async (c) => {
 		const { id } = c.req.valid("param");
+		if (!fromTrustedPage(c)) {
+			throw new ApiError(403, "origin_not_allowed", "Donations can be started only from the publisher's own pages.");
+		}
 		const body = c.req.valid("json");
 		const origin = new URL(c.req.url).origin;
 		// The ledger's own settings, not a published copy: its currency may have changed a moment ago.
@@ -63,16 +68,22 @@ publicApi.post(
 		const problem = amountProblem(body.amount, campaign.currency);
 		if (problem) throw new ApiError(400, "amount_not_chargeable", problem);
 
-		const client = c.req.header("CF-Connecting-IP") ?? "local";
-		const { success } = await c.env.CHECKOUT_LIMITER.limit({ key: client });
+		const { success } = await c.env.CHECKOUT_LIMITER.limit({ key: clientKey(c.req.header("CF-Connecting-IP")) });
 		if (!success) throw new ApiError(429, "rate_limited", "Too many checkout attempts; please wait a minute.", { "Retry-After": "60" });
+		const campaignWide = await c.env.CAMPAIGN_CHECKOUT_LIMITER.limit({ key: id });
+		if (!campaignWide.success) {
+			throw new ApiError(429, "campaign_rate_limited", "Too many checkouts for this campaign right now; please try again in a minute.", {
+				"Retry-After": "60",
+			});
+		}
 
 		const stripe = stripeClient(c.env);
 		const back = returnUrls(body.returnUrl, allowedOrigins(c.env), origin, id);
 		const params = checkoutParams(campaign, {
 			amount: body.amount,
 			interval: body.interval,
-			page: normalizePage(body.page),
+			// The article, even when its full URL (tracking parameters and all) is too long to come back to.
+			page: normalizePage(body.page) ?? normalizePage(body.returnUrl),
 			successUrl: back.success,
 			cancelUrl: back.cancel,
 		});

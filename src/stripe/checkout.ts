@@ -38,14 +38,18 @@ export function checkoutParams(campaign: CampaignSnapshot, gift: GiftRequest): S
 	};
 }
 
+/** Stripe takes success and cancel URLs up to 5,000 characters; ours add about 60 to the article's. */
+const MAX_RETURN_URL = 2048;
+
 /**
- * Where Checkout sends the donor afterwards: back to the article when its origin
- * is one of ours, else to this worker's own pages (never an open redirect).
+ * Where Checkout sends the donor afterwards: back to the article when its
+ * origin is one of ours and its URL is not too long, else to this worker's own
+ * pages (never an open redirect, never an error the donor sees).
  */
 export function returnUrls(returnUrl: string | undefined, allowed: Set<string>, origin: string, campaignId: string) {
 	let back: URL | null = null;
 	try {
-		if (returnUrl) back = new URL(returnUrl);
+		if (returnUrl && returnUrl.length <= MAX_RETURN_URL) back = new URL(returnUrl);
 	} catch {}
 	if (back && (back.protocol === "https:" || back.protocol === "http:") && allowed.has(back.origin)) {
 		back.hash = "";

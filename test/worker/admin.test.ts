@@ -19,9 +19,10 @@ function adminFetch(path: string, init: RequestInit & { json?: unknown } = {}, t
 	const headers = new Headers(init.headers);
 	if (token !== null) headers.set("Authorization", `Bearer ${token}`);
 	let body = init.body;
-	if (init.json !== undefined) {
+	if (init.json !== undefined) body = JSON.stringify(init.json);
+	// Admin changes are JSON, even without a body (a cross-site form cannot send that).
+	if (!headers.has("Content-Type") && (init.json !== undefined || (init.method ?? "GET") !== "GET")) {
 		headers.set("Content-Type", "application/json");
-		body = JSON.stringify(init.json);
 	}
 	return fetchWorker(`/api/admin${path}`, { ...init, headers, body });
 }

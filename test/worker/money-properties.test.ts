@@ -148,7 +148,7 @@ async function eventsOf(campaign: string, currency: string, spec: GiftSpec): Pro
 }
 
 async function admin(path: string, method = "GET", json?: unknown) {
-	const headers = { ...ADMIN_AUTH, ...(json === undefined ? {} : { "Content-Type": "application/json" }) };
+	const headers = { ...ADMIN_AUTH, ...(method === "GET" ? {} : { "Content-Type": "application/json" }) };
 	return fetchWorker(`/api/admin${path}`, { method, headers, body: json === undefined ? undefined : JSON.stringify(json) });
 }
 

@@ -6,6 +6,8 @@ export interface StoredCampaign {
 	id: string;
 	settings: CampaignSettings;
 	updatedAt: number;
+	/** Goes up with every change: orders published snapshots. */
+	version: number;
 }
 
 export interface CurrentPeriod {
@@ -39,9 +41,10 @@ export const parseAuditRow = (row: AuditRow): AuditEntry => ({
 export const iso = (ms: number) => new Date(ms).toISOString();
 
 export function readCampaign(sql: SqlStorage): StoredCampaign | null {
-	const row = sql.exec("SELECT id, settings, updated_at FROM campaign").toArray()[0];
+	const row = sql.exec("SELECT id, settings, updated_at, version FROM campaign").toArray()[0];
 	if (!row) return null;
-	return { id: String(row.id), settings: JSON.parse(String(row.settings)) as CampaignSettings, updatedAt: Number(row.updated_at) };
+	const settings = JSON.parse(String(row.settings)) as CampaignSettings;
+	return { id: String(row.id), settings, updatedAt: Number(row.updated_at), version: Number(row.version) };
 }
 
 export function insertCampaign(sql: SqlStorage, campaignId: string, settings: CampaignSettings, now: number): void {
@@ -56,7 +59,7 @@ export function insertCampaign(sql: SqlStorage, campaignId: string, settings: Ca
 
 /** Stores the settings; the current period takes their goals and currency. */
 export function saveSettings(sql: SqlStorage, settings: CampaignSettings, now: number): void {
-	sql.exec("UPDATE campaign SET settings = ?, updated_at = ?", JSON.stringify(settings), now);
+	sql.exec("UPDATE campaign SET settings = ?, updated_at = ?, version = version + 1", JSON.stringify(settings), now);
 	sql.exec("UPDATE periods SET goals = ?, currency = ? WHERE ended_at IS NULL", JSON.stringify(settings.goals), settings.currency);
 }
 

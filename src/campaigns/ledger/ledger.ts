@@ -65,13 +65,16 @@ export class CampaignLedger extends DurableObject<Bindings> {
 
 	/** Records one money movement exactly once (by event id and by natural key). */
 	async record(campaignId: string, entry: LedgerEntry): Promise<RecordOutcome> {
-		const [outcome = "unknown_campaign"] = await this.recordMany(campaignId, [entry]);
-		return outcome;
+		const { outcomes } = await this.recordMany(campaignId, [entry]);
+		return outcomes[0] ?? "unknown_campaign";
 	}
 
-	/** Records many movements in one transaction and publishes once; each is deduplicated as `record` does. */
-	async recordMany(campaignId: string, entries: LedgerEntry[]): Promise<RecordOutcome[]> {
-		if (!this.ensure(campaignId)) return entries.map(() => "unknown_campaign");
+	/**
+	 * Records many movements in one transaction and publishes once; each is
+	 * deduplicated as `record` does. `version`: the campaign's after the batch.
+	 */
+	async recordMany(campaignId: string, entries: LedgerEntry[]): Promise<{ outcomes: RecordOutcome[]; version: number }> {
+		if (!this.ensure(campaignId)) return { outcomes: entries.map(() => "unknown_campaign"), version: 0 };
 		const now = Date.now();
 		const outcomes = this.ctx.storage.transactionSync(() => entries.map((entry) => applyEntry(this.sql, entry, now)));
 		const recorded = entries.filter((_, i) => outcomes[i] === "recorded");
@@ -79,7 +82,7 @@ export class CampaignLedger extends DurableObject<Bindings> {
 			recorded.map(({ movement: m }) => (m.kind === "donation" && m.payment ? this.publisher.indexPayment(m.payment, campaignId) : null)),
 		);
 		if (recorded.length > 0) await this.publisher.publish();
-		return outcomes;
+		return { outcomes, version: readCampaign(this.sql)?.version ?? 0 };
 	}
 
 	/** Creates the campaign or changes its settings; returns the new snapshot. */

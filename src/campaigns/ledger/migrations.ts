@@ -90,6 +90,13 @@ ALTER TABLE reversals ADD COLUMN rank INTEGER NOT NULL DEFAULT 0;
 DROP INDEX donations_period_amounts;
 CREATE INDEX donations_period_currency_amounts ON donations (period_id, currency, amount);`,
 	},
+	{
+		version: 3,
+		name: "a version on every published snapshot",
+		sql: `-- Counts every change, so a read never caches an older snapshot over a newer one it has seen.
+ALTER TABLE campaign ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+UPDATE campaign SET version = (SELECT COUNT(*) FROM events) + (SELECT COUNT(*) FROM audit);`,
+	},
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;

@@ -75,6 +75,6 @@ export function applyEntry(sql: SqlStorage, entry: LedgerEntry, now: number): Re
 	const m = entry.movement;
 	const changed = m.kind === "donation" ? insertDonation(sql, m, entry.eventId, now) : upsertReversal(sql, m, entry.eventId);
 	if (!changed) return "duplicate_movement";
-	sql.exec("UPDATE campaign SET updated_at = ?", now);
+	sql.exec("UPDATE campaign SET updated_at = ?, version = version + 1", now);
 	return "recorded";
 }

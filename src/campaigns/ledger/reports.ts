@@ -77,6 +77,7 @@ export function buildSnapshot(sql: SqlStorage): CampaignSnapshot {
 		donations: Number(totals.donations),
 		period: { id: period.id, startedAt: iso(period.startedAt) },
 		updatedAt: iso(campaign.updatedAt),
+		version: campaign.version,
 	};
 }
 
