@@ -7,6 +7,8 @@ declare global {
 			STRIPE_SECRET_KEY?: string;
 			STRIPE_WEBHOOK_SECRET?: string;
 			ADMIN_TOKEN?: string;
+			/** Stripe's no-code portal login link, where monthly donors manage their gift (a var). */
+			STRIPE_PORTAL_LOGIN_URL?: string;
 			/** Optional Cloudflare Access for the admin API: the team name (`<team>.cloudflareaccess.com`) ... */
 			ACCESS_TEAM?: string;
 			/** ... and the Access application's audience (AUD) tag. */

@@ -5,7 +5,7 @@ import { Hono } from "hono";
 import { validator } from "hono/validator";
 import { z } from "zod";
 import { requireAdmin, sameOriginWrites } from "../admin/auth";
-import { exportStream } from "../admin/export";
+import { exportStream, matchShares } from "../admin/export";
 import { campaignStore, listCampaigns, unplaced } from "../campaigns/store";
 import type { AppEnv } from "../config";
 import { periodChangesSchema, settingsPatchSchema } from "../domain/settings";
@@ -98,7 +98,9 @@ admin.get("/campaigns/:id/donations", campaignIdParam, exportQuery, async (c) =>
 	const period = query.period ?? snapshot.period.id;
 	const format = query.format;
 	if (period > snapshot.period.id) throw new ApiError(404, "period_not_found", `Campaign '${id}' has no period ${period}.`);
-	const body = exportStream(format, async (after) => (await store.donations(period, after, 500)) ?? []);
+	const summary = (await store.periods())?.find((p) => p.id === period);
+	const shares = matchShares(summary ?? { match: null, currency: snapshot.currency });
+	const body = exportStream(format, async (after) => (await store.donations(period, after, 500)) ?? [], shares);
 	return new Response(body, {
 		headers: {
 			"Content-Type": format === "csv" ? "text/csv; charset=utf-8" : "application/json; charset=utf-8",

@@ -1,6 +1,6 @@
 // The campaign row and its periods inside a ledger: settings, the current
 // period, starting a new one, and the audit trail of admin changes.
-import type { CampaignSettings } from "../../domain/settings";
+import { type CampaignSettings, type Match, type PeriodSettings, withDefaults } from "../../domain/settings";
 
 export interface StoredCampaign {
 	id: string;
@@ -10,7 +10,7 @@ export interface StoredCampaign {
 	version: number;
 }
 
-export interface CurrentPeriod {
+export interface CurrentPeriod extends PeriodSettings {
 	id: number;
 	startedAt: number;
 	/** The one currency its total adds up. */
@@ -43,7 +43,7 @@ export const iso = (ms: number) => new Date(ms).toISOString();
 export function readCampaign(sql: SqlStorage): StoredCampaign | null {
 	const row = sql.exec("SELECT id, settings, updated_at, version FROM campaign").toArray()[0];
 	if (!row) return null;
-	const settings = JSON.parse(String(row.settings)) as CampaignSettings;
+	const settings = withDefaults(JSON.parse(String(row.settings)) as Partial<CampaignSettings>);
 	return { id: String(row.id), settings, updatedAt: Number(row.updated_at), version: Number(row.version) };
 }
 
@@ -64,8 +64,27 @@ export function saveSettings(sql: SqlStorage, settings: CampaignSettings, now: n
 }
 
 export function currentPeriod(sql: SqlStorage): CurrentPeriod {
-	const row = sql.exec("SELECT id, started_at, currency FROM periods WHERE ended_at IS NULL").one();
-	return { id: Number(row.id), startedAt: Number(row.started_at), currency: String(row.currency) };
+	const row = sql.exec("SELECT id, started_at, currency, ends_at, match FROM periods WHERE ended_at IS NULL").one();
+	return {
+		id: Number(row.id),
+		startedAt: Number(row.started_at),
+		currency: String(row.currency),
+		endsAt: row.ends_at === null ? null : iso(Number(row.ends_at)),
+		match: row.match === null ? null : (JSON.parse(String(row.match)) as Match),
+	};
+}
+
+export const periodSettingsOf = ({ endsAt, match }: PeriodSettings): PeriodSettings => ({ endsAt, match });
+
+/** Sets the current period's deadline and match where `changes` names them. */
+export function savePeriodSettings(sql: SqlStorage, changes: Partial<PeriodSettings>, now: number): void {
+	if (changes.endsAt !== undefined) {
+		sql.exec("UPDATE periods SET ends_at = ? WHERE ended_at IS NULL", changes.endsAt === null ? null : Date.parse(changes.endsAt));
+	}
+	if (changes.match !== undefined) {
+		sql.exec("UPDATE periods SET match = ? WHERE ended_at IS NULL", changes.match === null ? null : JSON.stringify(changes.match));
+	}
+	sql.exec("UPDATE campaign SET updated_at = ?, version = version + 1", now);
 }
 
 /** Whether the current period holds any gift (whatever its currency). */

@@ -15,12 +15,13 @@ function periodAt(sql: SqlStorage, ms: number): number {
 function insertDonation(sql: SqlStorage, d: Donation, eventId: string, now: number): boolean {
 	const inserted = sql
 		.exec(
-			`INSERT INTO donations (key, payment, period_id, amount, currency, interval, page, event_id, occurred_at, recorded_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING key`,
+			`INSERT INTO donations (key, payment, period_id, amount, fee_cover, currency, interval, page, event_id, occurred_at, recorded_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING key`,
 			d.key,
 			d.payment,
 			periodAt(sql, d.occurredAt),
 			d.amount,
+			d.feeCover,
 			d.currency,
 			d.interval,
 			d.page,
