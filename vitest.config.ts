@@ -20,8 +20,8 @@ export default defineConfig({
 							bindings: {
 								STRIPE_API_URL: inject("stripeDoubleUrl"),
 								STRIPE_SECRET_KEY: "sk_test_double",
-								STRIPE_WEBHOOK_SECRET: "whsec_test_secret",
-								ADMIN_TOKEN: "test-admin-token",
+								STRIPE_WEBHOOK_SECRET: "whsec_testsecret0123456789abcdefghijklmn",
+								ADMIN_TOKEN: "test-admin-token-0123456789abcdefghij",
 								ALLOWED_ORIGINS: "https://publisher.example,http://localhost:8787",
 								ACCESS_TEAM,
 								ACCESS_AUD,

@@ -5,8 +5,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { startStripeDouble } from "../test/stripe/server.ts";
 import { type RunningWorker, startWorker } from "../test/support/worker.ts";
 
-export const SECRET = "whsec_bench_secret";
-export const TOKEN = "bench-admin-token";
+export const SECRET = "whsec_benchsecret0123456789abcdefghijklm";
+export const TOKEN = "bench-admin-token-0123456789abcdefghijk";
 
 export type StripeDouble = Awaited<ReturnType<typeof startStripeDouble>>;
 

@@ -39,8 +39,10 @@ async function api(path: string, init: RequestInit & { json?: unknown } = {}): P
 	// No token stored: Cloudflare Access (when set up) signs the request in on its own.
 	const token = sessionStorage.getItem(TOKEN_KEY);
 	if (token) headers.set("Authorization", `Bearer ${token}`);
-	const body = init.json === undefined ? init.body : JSON.stringify(init.json);
-	if (init.json !== undefined) headers.set("Content-Type", "application/json");
+	// Every change is JSON, even without a body: the worker refuses anything a cross-site form could send.
+	const changes = (init.method ?? "GET") !== "GET";
+	const body = changes ? JSON.stringify(init.json ?? {}) : undefined;
+	if (changes) headers.set("Content-Type", "application/json");
 	const res = await fetch(`/api/admin${path}`, { ...init, headers, body });
 	if (res.status === 401) {
 		// Forget the token only if it is still the one that failed (a sign-in may have happened meanwhile).

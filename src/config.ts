@@ -7,6 +7,8 @@ declare global {
 			STRIPE_SECRET_KEY?: string;
 			STRIPE_WEBHOOK_SECRET?: string;
 			ADMIN_TOKEN?: string;
+			/** Stripe's no-code portal login link, where monthly donors manage their gift (a var). */
+			STRIPE_PORTAL_LOGIN_URL?: string;
 			/** Optional Cloudflare Access for the admin API: the team name (`<team>.cloudflareaccess.com`) ... */
 			ACCESS_TEAM?: string;
 			/** ... and the Access application's audience (AUD) tag. */
@@ -38,5 +40,13 @@ export function defaultCampaign(env: Bindings): string {
 	return env.DEFAULT_CAMPAIGN || "main";
 }
 
-/** ADMIN_TOKEN's value in .dev.vars.example: public, so never a usable token. */
+/** The ADMIN_TOKEN that .dev.vars.example offers (and the Deploy button pre-fills): never accepted. */
 export const EXAMPLE_ADMIN_TOKEN = "change-me-to-a-long-random-string";
+const MIN_ADMIN_TOKEN_LENGTH = 32;
+
+/** Why the configured admin token must not open the admin, or null when it may. */
+export function unsafeAdminToken(token: string): string | null {
+	if (token === EXAMPLE_ADMIN_TOKEN) return "ADMIN_TOKEN is still the example value from .dev.vars.example";
+	if (token.length < MIN_ADMIN_TOKEN_LENGTH) return `ADMIN_TOKEN is shorter than ${MIN_ADMIN_TOKEN_LENGTH} characters`;
+	return null;
+}

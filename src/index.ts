@@ -4,6 +4,7 @@ import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "./config";
 import { notFound, onError } from "./http/errors";
 import { adminPage } from "./pages/admin";
+import { donorPages } from "./pages/donor-pages";
 import { pages } from "./pages/public";
 import { admin } from "./routes/admin";
 import { publicApi } from "./routes/public-api";
@@ -40,6 +41,7 @@ app.route("/api/campaigns", publicApi);
 app.route("/api/stripe/webhook", webhook);
 app.route("/api/admin", admin);
 app.route("/", pages);
+app.route("/", donorPages);
 app.route("/", adminPage);
 
 app.onError(onError);

@@ -1,6 +1,7 @@
 // Donation exports: streamed page by page from the ledger, as JSON or as CSV
 // that opens safely in a spreadsheet.
-import type { DonationRow } from "../campaigns/store";
+import type { DonationRow, PeriodSummary } from "../campaigns/store";
+import { matchedAmount } from "../domain/gift";
 
 export const CSV_COLUMNS = [
 	"period",
@@ -14,7 +15,30 @@ export const CSV_COLUMNS = [
 	"page",
 	"event_id",
 	"occurred_at",
+	"fee_cover",
+	"gift",
+	"gift_net",
+	"match",
 ] as const;
+
+/** A gift as exported: the ledger's row and the sponsor's match of it. */
+export type ExportedRow = DonationRow & { match: number };
+
+/**
+ * Gives each gift its share of a period's match, in the order the gifts came:
+ * the match of the first n gifts is min(cap, percent of their net sum), so the
+ * shares add up to exactly the period's match. Gifts in another currency get none.
+ */
+export function matchShares(period: Pick<PeriodSummary, "match" | "currency">) {
+	let running = 0;
+	const matchedUpTo = (sum: number) => matchedAmount(sum, period.match);
+	return (row: DonationRow): ExportedRow => {
+		if (!period.match || row.currency !== period.currency) return { ...row, match: 0 };
+		const before = matchedUpTo(running);
+		running += row.giftNet;
+		return { ...row, match: matchedUpTo(running) - before };
+	};
+}
 
 /**
  * One CSV field per RFC 4180, with text that a spreadsheet would run as a
@@ -27,7 +51,7 @@ export function csvField(value: string | number | null): string {
 	return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-export function csvRow(row: DonationRow): string {
+export function csvRow(row: ExportedRow): string {
 	const values = [
 		row.period,
 		row.key,
@@ -40,14 +64,22 @@ export function csvRow(row: DonationRow): string {
 		row.page,
 		row.eventId,
 		row.occurredAt,
+		row.feeCover,
+		row.gift,
+		row.giftNet,
+		row.match,
 	];
 	return `${values.map(csvField).join(",")}\r\n`;
 }
 
 type PageReader = (after: number) => Promise<DonationRow[]>;
 
-/** Streams every row the reader yields, in pages, without holding the ledger in memory. */
-export function exportStream(format: "csv" | "json", readPage: PageReader): ReadableStream<Uint8Array> {
+/** Streams every row the reader yields, in pages, without holding the ledger in memory; `withMatch` adds each gift's match. */
+export function exportStream(
+	format: "csv" | "json",
+	readPage: PageReader,
+	withMatch: (row: DonationRow) => ExportedRow,
+): ReadableStream<Uint8Array> {
 	const encoder = new TextEncoder();
 	let after = 0;
 	let first = true;
@@ -58,7 +90,7 @@ export function exportStream(format: "csv" | "json", readPage: PageReader): Read
 		async pull(controller) {
 			const rows = await readPage(after);
 			let chunk = "";
-			for (const row of rows) {
+			for (const row of rows.map(withMatch)) {
 				chunk += format === "csv" ? csvRow(row) : `${first ? "" : ","}${JSON.stringify(row)}`;
 				first = false;
 			}

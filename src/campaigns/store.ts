@@ -30,11 +30,12 @@ export function campaignStore({ env, origin }: StoreContext, id: string) {
 	const ledger = () => env.LEDGER.get(env.LEDGER.idFromName(id));
 	/** The ledger, or null for a campaign the registry does not know (it is never touched then). */
 	const existing = async (staleNoIsFine = false) => ((await campaignExists(env, id, staleNoIsFine)) ? ledger() : null);
-	/** After a change: the next read at this location sees it at once. */
-	const changed = async <T>(result: T) => {
-		await purgeTotals(origin, id);
+	/** After a change (to `version`): the next read at this location sees it at once. */
+	const changed = async <T>(result: T, version: number) => {
+		await purgeTotals(origin, id, version);
 		return result;
 	};
+	const versionOf = (result: object | null) => (result && "version" in result && typeof result.version === "number" ? result.version : 0);
 	return {
 		id,
 
@@ -42,11 +43,14 @@ export function campaignStore({ env, origin }: StoreContext, id: string) {
 		async publicTotals(waitUntil: (work: Promise<unknown>) => void): Promise<TotalsResponse> {
 			const cached = await cachedTotals(origin, id);
 			if (cached) return cached;
-			const snapshot = await this.published();
-			const totals: TotalsResponse = snapshot
-				? { body: JSON.stringify(snapshot), status: 200, cacheControl: PUBLIC_CACHE_CONTROL }
-				: { body: JSON.stringify(notFoundBody(id)), status: 404, cacheControl: NOT_FOUND_CACHE_CONTROL };
-			cacheTotals(origin, id, totals, waitUntil);
+			let snapshot = await this.published();
+			let totals = totalsOf(id, snapshot);
+			// Older than what this isolate has seen (KV lagging behind a change made here): ask the ledger.
+			if (!cacheTotals(origin, id, totals, waitUntil)) {
+				snapshot = await this.fresh();
+				totals = totalsOf(id, snapshot);
+				cacheTotals(origin, id, totals, waitUntil);
+			}
 			return totals;
 		},
 
@@ -68,20 +72,21 @@ export function campaignStore({ env, origin }: StoreContext, id: string) {
 		async recordMany(entries: LedgerEntry[]): Promise<RecordOutcome[]> {
 			const stub = await existing();
 			if (!stub) return entries.map(() => "unknown_campaign");
-			const outcomes = await stub.recordMany(id, entries);
-			return outcomes.includes("recorded") ? changed(outcomes) : outcomes;
+			const { outcomes, version } = await stub.recordMany(id, entries);
+			return outcomes.includes("recorded") ? changed(outcomes, version) : outcomes;
 		},
 
 		/** Creates the campaign (and registers it) or changes its settings. */
 		async configure(patch: SettingsPatch, actor: string) {
 			const result = await ledger().configure(id, patch, actor);
 			if (!isInvalid(result)) await registerCampaign(env, id);
-			return changed(result);
+			return changed(result, versionOf(result));
 		},
 
 		async reset(changes: PeriodChanges, actor: string) {
 			const stub = await existing();
-			return stub ? changed(await stub.reset(id, changes, actor)) : null;
+			const result = stub ? await stub.reset(id, changes, actor) : null;
+			return changed(result, versionOf(result));
 		},
 		periods: async () => (await existing())?.periods(id) ?? null,
 		donations: async (period: number | null, after: number, limit: number) =>
@@ -95,6 +100,12 @@ export type CampaignStore = ReturnType<typeof campaignStore>;
 
 export function notFoundBody(id: string) {
 	return { error: { code: "campaign_not_found", message: `No campaign '${id}'.` } };
+}
+
+function totalsOf(id: string, snapshot: CampaignSnapshot | null): TotalsResponse {
+	return snapshot
+		? { body: JSON.stringify(snapshot), status: 200, cacheControl: PUBLIC_CACHE_CONTROL, version: snapshot.version ?? 0 }
+		: { body: JSON.stringify(notFoundBody(id)), status: 404, cacheControl: NOT_FOUND_CACHE_CONTROL, version: 0 };
 }
 
 /** Every campaign the registry knows (the default one first), as published. */

@@ -5,6 +5,10 @@
 export const METADATA_KEYS = {
 	campaign: "donation_widget_campaign",
 	page: "donation_widget_page",
+	/** Minor units of the charge that cover the card fees (absent: none). */
+	feeCover: "donation_widget_fee_cover",
+	/** On the Billing portal configuration `npm run stripe:setup` makes for monthly donors ("1"). */
+	portal: "donation_widget_portal",
 } as const;
 
 type Metadata = Record<string, string> | null | undefined;
@@ -20,7 +24,18 @@ export function pageOf(metadata: Metadata): string | null {
 	return typeof page === "string" ? page : null;
 }
 
+/** The fee cover a charge of `amount` carries: a whole number below the amount, else none. */
+export function feeCoverOf(metadata: Metadata, amount: number): number {
+	const raw = metadata?.[METADATA_KEYS.feeCover];
+	const fee = typeof raw === "string" && /^\d{1,9}$/.test(raw) ? Number(raw) : 0;
+	return fee < amount ? fee : 0;
+}
+
 /** What the worker writes on a gift's session, PaymentIntent or subscription. */
-export function giftMetadata(campaign: string, page: string | null): Record<string, string> {
-	return { [METADATA_KEYS.campaign]: campaign, ...(page ? { [METADATA_KEYS.page]: page } : {}) };
+export function giftMetadata(campaign: string, page: string | null, feeCover = 0): Record<string, string> {
+	return {
+		[METADATA_KEYS.campaign]: campaign,
+		...(page ? { [METADATA_KEYS.page]: page } : {}),
+		...(feeCover > 0 ? { [METADATA_KEYS.feeCover]: String(feeCover) } : {}),
+	};
 }

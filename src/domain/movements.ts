@@ -10,7 +10,10 @@ export interface Donation {
 	key: string;
 	/** Payment intent that refunds and disputes point at, when known. */
 	payment: string | null;
+	/** What was charged, fee cover included. */
 	amount: number;
+	/** The part of `amount` the donor added to cover the card fees (0 when none): not part of the gift. */
+	feeCover: number;
 	currency: string;
 	interval: Interval;
 	page: string | null;

@@ -4,7 +4,8 @@
  * times, personal data). Anything that is not an http(s) URL is dropped.
  */
 export function normalizePage(raw: unknown): string | null {
-	if (typeof raw !== "string" || raw.length === 0 || raw.length > 2048) return null;
+	// Long query strings are fine (they are dropped); a URL longer than any request we accept is not.
+	if (typeof raw !== "string" || raw.length === 0 || raw.length > 16_384) return null;
 	let url: URL;
 	try {
 		url = new URL(raw);

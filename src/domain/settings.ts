@@ -23,6 +23,35 @@ const settingsFields = {
 	amounts: z.array(minorUnits).min(1).max(6),
 	minAmount: minorUnits,
 	maxAmount: minorUnits,
+	/** An offer to donors to add the card fees on top (grossed up so the whole gift arrives). */
+	feeCover: z
+		.object({
+			enabled: z.boolean(),
+			/** Percent of the charge, e.g. 2.9 (Stripe's standard US card pricing). */
+			percent: z.number().min(0).lt(100, "the fee percent must be below 100"),
+			/** Fixed fee per charge, in minor units of the campaign's currency, e.g. 30 (30¢). */
+			fixed: z.number().int().min(0).max(STRIPE_MAX_AMOUNT),
+		})
+		.strict(),
+	/** Past the last goal: keep asking, or close (no donate buttons, a thank-you line). */
+	afterGoal: z.enum(["ask", "close"]),
+	goalReachedText: z.string().trim().min(1).max(120),
+};
+
+/** A sponsor's match for one period: `percent` of every gift (100 doubles it), up to `cap` in total. */
+const matchSchema = z
+	.object({
+		sponsor: z.string().trim().min(1).max(80),
+		percent: z.number().int().min(1).max(1_000),
+		cap: z.number().int().min(1, "the match cap must be at least 1 (minor units)").max(1e12),
+	})
+	.strict();
+
+/** What belongs to one period rather than the campaign: its deadline and its sponsor's match. */
+const periodFields = {
+	/** ISO 8601; after it the campaign shows its result and takes no more gifts. */
+	endsAt: z.iso.datetime({ offset: true, message: "endsAt must be an ISO 8601 date and time, e.g. 2026-12-31T23:59:59Z" }).nullable(),
+	match: matchSchema.nullable(),
 };
 
 export const settingsSchema = z
@@ -41,11 +70,36 @@ export const settingsSchema = z
 		}
 	});
 
-/** A PUT body: any subset of the fields, merged over what is stored. */
-export const settingsPatchSchema = z.object(settingsFields).partial().strict();
+/** A PUT body: any subset of the fields, merged over what is stored; endsAt and match apply to the current period. */
+export const settingsPatchSchema = z
+	.object({ ...settingsFields, ...periodFields })
+	.partial()
+	.strict();
 
-/** What a reset may change for the new period. */
-export const periodChangesSchema = z.object({ goals: settingsFields.goals, currency: settingsFields.currency }).partial().strict();
+/** What a reset may set for the new period. */
+export const periodChangesSchema = z
+	.object({ goals: settingsFields.goals, currency: settingsFields.currency, ...periodFields })
+	.partial()
+	.strict();
+
+export type Match = z.infer<typeof matchSchema>;
+
+/** A period's own settings. */
+export interface PeriodSettings {
+	endsAt: string | null;
+	match: Match | null;
+}
+
+/** Splits a patch into the campaign's settings and the period's. */
+export function splitPatch(patch: SettingsPatch | PeriodChanges): { settings: Partial<CampaignSettings>; period: Partial<PeriodSettings> } {
+	const { endsAt, match, ...settings } = patch;
+	return { settings, period: { ...(endsAt !== undefined ? { endsAt } : {}), ...(match !== undefined ? { match } : {}) } };
+}
+
+/** Why a period's deadline cannot be set, or null: it must lie ahead. */
+export function deadlineProblem(endsAt: string | null | undefined, now: number): string | null {
+	return endsAt && Date.parse(endsAt) <= now ? "endsAt must lie in the future" : null;
+}
 
 export type CampaignSettings = z.infer<typeof settingsSchema>;
 export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
@@ -58,10 +112,17 @@ export const DEFAULT_SETTINGS: CampaignSettings = {
 	amounts: [500, 1_000, 2_500, 5_000],
 	minAmount: 100,
 	maxAmount: 1_000_000,
+	// Stripe's standard US card pricing, as an estimate; the admin sets their own.
+	feeCover: { enabled: false, percent: 2.9, fixed: 30 },
+	afterGoal: "ask",
+	goalReachedText: "Goal reached — thank you!",
 };
 
+/** Settings stored before a field existed read as the default for it. */
+export const withDefaults = (stored: Partial<CampaignSettings>): CampaignSettings => ({ ...DEFAULT_SETTINGS, ...stored });
+
 /** Merges a patch over the current settings and validates the result as a whole. */
-export function mergeSettings(current: CampaignSettings, patch: SettingsPatch): CampaignSettings | Invalid {
+export function mergeSettings(current: CampaignSettings, patch: Partial<CampaignSettings>): CampaignSettings | Invalid {
 	const merged = settingsSchema.safeParse({ ...current, ...patch });
 	return merged.success ? merged.data : { invalid: firstIssue(merged.error) };
 }

@@ -1,13 +1,8 @@
-// The worker's public pages: a demo article with the widget embedded, the
-// thank-you page Checkout returns to, and a no-JavaScript donate page.
+// The worker's demo article, with the widget embedded (the donor's own pages
+// are in donor-pages.tsx).
 import { Hono } from "hono";
 import { raw } from "hono/html";
-import { campaignStore } from "../campaigns/store";
 import { type AppEnv, defaultCampaign } from "../config";
-import { isCampaignId } from "../domain/campaign-id";
-import { formatMoney } from "../domain/currency";
-import { ApiError } from "../http/errors";
-import { campaignIdParam } from "../http/validate";
 import { Layout } from "./layout";
 
 export const pages = new Hono<AppEnv>();
@@ -50,53 +45,6 @@ pages.get("/", (c) => {
 			</main>
 			{/* Written raw: Hono's JSX would hoist an async <script> into <head>. */}
 			{raw('<script src="/widget.js" async></script>')}
-		</Layout>,
-	);
-});
-
-pages.get("/thanks", async (c) => {
-	const id = c.req.query("campaign") ?? defaultCampaign(c.env);
-	return c.html(
-		<Layout title="Thank you">
-			<main>
-				<h1>Thank you for your support!</h1>
-				<p>Your gift helps keep independent reporting free for everyone. A receipt is on its way to your inbox.</p>
-				<p class="note">
-					Campaign: <code>{isCampaignId(id) ? id : ""}</code>
-				</p>
-				<p>
-					<a href="/">Back to the article</a>
-				</p>
-			</main>
-		</Layout>,
-	);
-});
-
-// Works with JavaScript off: one form per preset amount, posted to Checkout.
-pages.get("/donate/:id", campaignIdParam, async (c) => {
-	const { id } = c.req.valid("param");
-	const campaign = await campaignStore({ env: c.env, origin: new URL(c.req.url).origin }, id).published();
-	if (!campaign) throw new ApiError(404, "campaign_not_found", `No campaign '${id}'.`);
-	const action = `/api/campaigns/${id}/checkout`;
-	return c.html(
-		<Layout title={`Donate: ${campaign.title}`}>
-			<main>
-				<h1>{campaign.title}</h1>
-				<p>
-					Raised so far: <strong>{formatMoney(campaign.total, campaign.currency)}</strong> of{" "}
-					{formatMoney(campaign.goals[campaign.goals.length - 1] ?? 0, campaign.currency)}
-				</p>
-				{c.req.query("donation") === "cancelled" && <p class="note">No payment was made. You can try again below.</p>}
-				<div class="amounts">
-					{campaign.amounts.map((amount) => (
-						<form method="post" action={action}>
-							<input type="hidden" name="amount" value={String(amount)} />
-							<input type="hidden" name="interval" value="once" />
-							<button type="submit">Give {formatMoney(amount, campaign.currency)}</button>
-						</form>
-					))}
-				</div>
-			</main>
 		</Layout>,
 	);
 });

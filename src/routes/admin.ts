@@ -4,14 +4,14 @@
 import { Hono } from "hono";
 import { validator } from "hono/validator";
 import { z } from "zod";
-import { requireAdmin } from "../admin/auth";
-import { exportStream } from "../admin/export";
+import { requireAdmin, sameOriginWrites } from "../admin/auth";
+import { exportStream, matchShares } from "../admin/export";
 import { campaignStore, listCampaigns, unplaced } from "../campaigns/store";
 import type { AppEnv } from "../config";
 import { periodChangesSchema, settingsPatchSchema } from "../domain/settings";
 import type { CampaignSnapshot } from "../domain/snapshot";
 import { ApiError, orBadRequest } from "../http/errors";
-import { campaignIdParam, jsonBody, limitBody, mediaTypeOf } from "../http/validate";
+import { campaignIdParam, jsonBody, limitBody } from "../http/validate";
 import { resync } from "../recording/resync";
 import { stripeClient, stripeFailure } from "../stripe/client";
 import { adminConfig } from "./admin-config";
@@ -40,16 +40,7 @@ export const admin = new Hono<AppEnv>();
 
 admin.use("*", requireAdmin);
 admin.use("*", limitBody(16 * 1024, "Admin request bodies"));
-// Bodies are JSON (a POST may also have none).
-admin.use("*", async (c, next) => {
-	if (c.req.method === "PUT" || c.req.method === "POST") {
-		const hasBody = Number(c.req.header("Content-Length") ?? "0") > 0;
-		if ((hasBody || c.req.method === "PUT") && mediaTypeOf(c) !== "application/json") {
-			throw new ApiError(415, "unsupported_media_type", "Send application/json.");
-		}
-	}
-	await next();
-});
+admin.use("*", sameOriginWrites);
 
 const storeOf = (c: { env: AppEnv["Bindings"]; req: { url: string } }, id: string) =>
 	campaignStore({ env: c.env, origin: new URL(c.req.url).origin }, id);
@@ -108,7 +99,9 @@ admin.get("/campaigns/:id/donations", campaignIdParam, exportQuery, async (c) =>
 	const period = query.period ?? snapshot.period.id;
 	const format = query.format;
 	if (period > snapshot.period.id) throw new ApiError(404, "period_not_found", `Campaign '${id}' has no period ${period}.`);
-	const body = exportStream(format, async (after) => (await store.donations(period, after, 500)) ?? []);
+	const summary = (await store.periods())?.find((p) => p.id === period);
+	const shares = matchShares(summary ?? { match: null, currency: snapshot.currency });
+	const body = exportStream(format, async (after) => (await store.donations(period, after, 500)) ?? [], shares);
 	return new Response(body, {
 		headers: {
 			"Content-Type": format === "csv" ? "text/csv; charset=utf-8" : "application/json; charset=utf-8",

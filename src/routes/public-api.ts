@@ -6,27 +6,39 @@ import { z } from "zod";
 import { campaignStore } from "../campaigns/store";
 import { type AppEnv, allowedOrigins } from "../config";
 import { amountProblem } from "../domain/currency";
+import { feeCoverFor } from "../domain/gift";
 import { normalizePage } from "../domain/page-url";
+import type { CampaignSnapshot } from "../domain/snapshot";
+import { clientKey, fromTrustedPage } from "../http/clients";
 import { ApiError } from "../http/errors";
 import { campaignIdParam, FORM_TYPES, isFormPost, jsonOrFormBody, limitBody, requireMediaType } from "../http/validate";
 import { checkoutParams, returnUrls } from "../stripe/checkout";
 import { stripeClient, stripeFailure } from "../stripe/client";
+import { donors } from "./donors";
 
 const amount = z.number().int("amount must be an integer in minor units (cents)").positive().max(99_999_999);
 const checkoutFields = {
 	interval: z.enum(["once", "month"]).default("once"),
-	returnUrl: z.string().max(2048).optional(),
-	page: z.string().max(2048).optional(),
+	/** Add the card fees on top, as the campaign's fee rule estimates them. */
+	coverFees: z.boolean().default(false),
+	// Any length the body limit lets through: a URL too long to return to falls back to the thank-you page.
+	returnUrl: z.string().optional(),
+	page: z.string().optional(),
 };
 // JSON must send a number; a plain HTML form can only send text.
 const jsonCheckout = z.object({ amount, ...checkoutFields });
 const formCheckout = z.object({
+	...checkoutFields,
 	amount: z
 		.string()
 		.regex(/^\d{1,9}$/, "amount must be whole minor units (cents)")
 		.transform(Number)
 		.pipe(amount),
-	...checkoutFields,
+	// A checked box sends its value (the donate page's is "on"); an unchecked one sends nothing.
+	coverFees: z
+		.enum(["on", "true", "1"])
+		.optional()
+		.transform((value) => value !== undefined),
 });
 
 export const publicApi = new Hono<AppEnv>();
@@ -51,6 +63,9 @@ publicApi.post(
 	jsonOrFormBody(jsonCheckout, formCheckout),
 	async (c) => {
 		const { id } = c.req.valid("param");
+		if (!fromTrustedPage(c)) {
+			throw new ApiError(403, "origin_not_allowed", "Donations can be started only from the publisher's own pages.");
+		}
 		const body = c.req.valid("json");
 		const origin = new URL(c.req.url).origin;
 		// The ledger's own settings, not a published copy: its currency may have changed a moment ago.
@@ -62,17 +77,28 @@ publicApi.post(
 		}
 		const problem = amountProblem(body.amount, campaign.currency);
 		if (problem) throw new ApiError(400, "amount_not_chargeable", problem);
+		refuseWhenNotTaking(campaign, Date.now());
+		if (body.coverFees && !campaign.feeCover)
+			throw new ApiError(400, "fee_cover_not_offered", "This campaign does not offer to cover the card fees.");
+		const feeCover = body.coverFees && campaign.feeCover ? feeCoverFor(body.amount, campaign.feeCover, campaign.currency) : 0;
 
-		const client = c.req.header("CF-Connecting-IP") ?? "local";
-		const { success } = await c.env.CHECKOUT_LIMITER.limit({ key: client });
+		const { success } = await c.env.CHECKOUT_LIMITER.limit({ key: clientKey(c.req.header("CF-Connecting-IP")) });
 		if (!success) throw new ApiError(429, "rate_limited", "Too many checkout attempts; please wait a minute.", { "Retry-After": "60" });
+		const campaignWide = await c.env.CAMPAIGN_CHECKOUT_LIMITER.limit({ key: id });
+		if (!campaignWide.success) {
+			throw new ApiError(429, "campaign_rate_limited", "Too many checkouts for this campaign right now; please try again in a minute.", {
+				"Retry-After": "60",
+			});
+		}
 
 		const stripe = stripeClient(c.env);
 		const back = returnUrls(body.returnUrl, allowedOrigins(c.env), origin, id);
 		const params = checkoutParams(campaign, {
 			amount: body.amount,
+			feeCover,
 			interval: body.interval,
-			page: normalizePage(body.page),
+			// The article, even when its full URL (tracking parameters and all) is too long to come back to.
+			page: normalizePage(body.page) ?? normalizePage(body.returnUrl),
 			successUrl: back.success,
 			cancelUrl: back.cancel,
 		});
@@ -89,6 +115,19 @@ publicApi.post(
 	},
 );
 
+/** 409 when the campaign takes no more gifts: past its deadline, or closed past its last goal. */
+function refuseWhenNotTaking(campaign: CampaignSnapshot, now: number): void {
+	if (campaign.period.endsAt && Date.parse(campaign.period.endsAt) <= now) {
+		throw new ApiError(409, "campaign_ended", "This campaign has ended; thank you for your support.");
+	}
+	if (campaign.status === "closed") {
+		throw new ApiError(409, "campaign_closed", "This campaign reached its goal and takes no more gifts; thank you!");
+	}
+}
+
 function clientIdempotencyKey(header: string | undefined): string | null {
 	return header && /^[\w-]{8,128}$/.test(header) ? header : null;
 }
+
+// Donors back from Checkout (thank-you, monthly-gift portal), under the same CORS.
+publicApi.route("/", donors);

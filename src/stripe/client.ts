@@ -30,14 +30,23 @@ export function stripeClient(env: Bindings): Stripe {
 }
 
 export function webhookSecret(env: Bindings): string {
-	if (!env.STRIPE_WEBHOOK_SECRET) {
+	const secret = env.STRIPE_WEBHOOK_SECRET;
+	if (!secret) {
 		throw new ApiError(
 			503,
 			"webhook_not_configured",
 			"Set STRIPE_WEBHOOK_SECRET (wrangler secret put STRIPE_WEBHOOK_SECRET) to the endpoint's signing secret.",
 		);
 	}
-	return env.STRIPE_WEBHOOK_SECRET;
+	// A signing secret is whsec_ and then at least a few dozen characters; anything else is a paste mistake or the example.
+	if (!/^whsec_[A-Za-z0-9+/=_-]{16,}$/.test(secret) || secret === "whsec_replace_me") {
+		throw new ApiError(
+			503,
+			"webhook_secret_invalid",
+			"STRIPE_WEBHOOK_SECRET does not look like a Stripe signing secret (whsec_…); copy it from the endpoint.",
+		);
+	}
+	return secret;
 }
 
 /** Verifies a webhook on its raw body (Web Crypto; the sync form throws in workerd). */

@@ -5,7 +5,7 @@
 // Events arrive in the webhook endpoint's API version, so every reader here
 // accepts each shape Stripe has rendered since 2020-08-27.
 import type Stripe from "stripe";
-import { campaignOf, pageOf } from "../domain/metadata";
+import { campaignOf, feeCoverOf, pageOf } from "../domain/metadata";
 import { type Donation, type Movement, REFUND_RANK, type Reversal } from "../domain/movements";
 import { normalizePage } from "../domain/page-url";
 
@@ -78,6 +78,7 @@ export function donationFromSession(session: Stripe.Checkout.Session, occurredAt
 		key: `session:${session.id}`,
 		payment: idOf(session.payment_intent),
 		...paid,
+		feeCover: feeCoverOf(session.metadata, paid.amount),
 		interval: "once",
 		page: normalizePage(pageOf(session.metadata)),
 		occurredAt,
@@ -139,6 +140,7 @@ export function donationFromInvoice(invoice: Stripe.Invoice, occurredAt: number)
 		// Since basil under `payments` (when listed); before, `payment_intent`.
 		payment: paymentIntentOf(invoice.payments?.data) ?? idOf(legacy(invoice).payment_intent),
 		amount,
+		feeCover: feeCoverOf(invoiceMetadata(invoice), amount),
 		currency: invoice.currency.toLowerCase(),
 		interval: "month",
 		page: normalizePage(pageOf(invoiceMetadata(invoice))),

@@ -13,8 +13,8 @@ import { launchBrowser } from "../support/browser.ts";
 import { freePort, type RunningWorker, startWorker } from "../support/worker.ts";
 import { widgetClass } from "./pages.ts";
 
-const SECRET = "whsec_browser_flows";
-const TOKEN = "browser-admin-token";
+const SECRET = "whsec_browserflows0123456789abcdefghijk";
+const TOKEN = "browser-admin-token-0123456789abcdefgh";
 const SHOTS = resolve(import.meta.dirname, "../../docs/screenshots");
 
 let worker: RunningWorker;

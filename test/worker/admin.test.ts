@@ -19,9 +19,10 @@ function adminFetch(path: string, init: RequestInit & { json?: unknown } = {}, t
 	const headers = new Headers(init.headers);
 	if (token !== null) headers.set("Authorization", `Bearer ${token}`);
 	let body = init.body;
-	if (init.json !== undefined) {
+	if (init.json !== undefined) body = JSON.stringify(init.json);
+	// Admin changes are JSON, even without a body (a cross-site form cannot send that).
+	if (!headers.has("Content-Type") && (init.json !== undefined || (init.method ?? "GET") !== "GET")) {
 		headers.set("Content-Type", "application/json");
-		body = JSON.stringify(init.json);
 	}
 	return fetchWorker(`/api/admin${path}`, { ...init, headers, body });
 }
@@ -171,9 +172,13 @@ describe("exports and per-article totals", () => {
 		expect(res.headers.get("Content-Type")).toMatch(/text\/csv/);
 		expect(res.headers.get("Content-Disposition")).toContain(`donations-${id}-period-1.csv`);
 		const lines = (await res.text()).split("\r\n");
-		expect(lines[0]).toBe("period,key,payment,amount,reversed,net,currency,interval,page,event_id,occurred_at");
-		expect(lines[1]).toMatch(/^1,session:cs_test_\w+,pi_\w+,1234,0,1234,usd,once,"https:\/\/news\.example\/a,b\/story",evt_\w+,\d{4}-/);
-		expect(lines[2]).toMatch(/^1,session:\w+,pi_\w+,500,0,500,usd,once,,evt_/);
+		expect(lines[0]).toBe(
+			"period,key,payment,amount,reversed,net,currency,interval,page,event_id,occurred_at,fee_cover,gift,gift_net,match",
+		);
+		expect(lines[1]).toMatch(
+			/^1,session:cs_test_\w+,pi_\w+,1234,0,1234,usd,once,"https:\/\/news\.example\/a,b\/story",evt_\w+,\d{4}-.*,0,1234,1234,0$/,
+		);
+		expect(lines[2]).toMatch(/^1,session:\w+,pi_\w+,500,0,500,usd,once,,evt_.*,0,500,500,0$/);
 		expect(lines).toHaveLength(4); // header, two rows, final CRLF
 		const json = (await (await adminFetch(`/campaigns/${id}/donations`)).json()) as { donations: unknown[] };
 		expect(json.donations).toHaveLength(2);
@@ -205,6 +210,7 @@ describe("exports and per-article totals", () => {
 				key: `session:bulk_${i}`,
 				payment: null,
 				amount: 100 + i,
+				feeCover: 0,
 				currency: "usd",
 				interval: "once" as const,
 				page: null,

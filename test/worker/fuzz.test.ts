@@ -63,7 +63,10 @@ async function seed(id: string, payment?: string) {
 	const refunded = `pi_${crypto.randomUUID().replaceAll("-", "")}`;
 	await deliverOk(checkoutSessionCompleted({ campaign: id, amount: 4_000, paymentIntent: refunded }));
 	await deliverOk(chargeRefunded({ campaign: id, paymentIntent: refunded, amount: 4_000, amountRefunded: 1_000 }));
-	const reset = await fetchWorker(`/api/admin/campaigns/${id}/reset`, { method: "POST", headers: ADMIN_AUTH });
+	const reset = await fetchWorker(`/api/admin/campaigns/${id}/reset`, {
+		method: "POST",
+		headers: { ...ADMIN_AUTH, "Content-Type": "application/json" },
+	});
 	if (reset.status !== 200) throw new Error(`reset ${id}: ${reset.status}`);
 	await deliverOk(checkoutSessionCompleted({ campaign: id, amount: 5_000, paymentIntent: payment, page: "https://news.example/b" }));
 }
@@ -210,10 +213,9 @@ const badIntervalRaw = fc
 	)
 	.filter((raw) => !["once", "month"].includes(JSON.parse(raw)));
 
-const badUrlRaw = fc.oneof(
-	nonStringRaw,
-	fc.integer({ min: 2_049, max: 3_000 }).map((n) => JSON.stringify(`https://x.example/${"p".repeat(n)}`)),
-);
+// A URL too long to return to is no longer refused (the donor goes to the worker's thank-you page instead):
+// only values that are not text are.
+const badUrlRaw = nonStringRaw;
 
 /** A form amount that Number() does not turn into an allowed amount (z.coerce uses Number()). */
 const badFormAmount = fc

@@ -9,7 +9,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createCampaign, fetchWorker, uniqueCampaign } from "./support/campaigns";
 import { ADMIN_AUTH } from "./support/fuzz";
 
-const READER = "https://reader.example";
+/** A publisher's page (in ALLOWED_ORIGINS): readers' browsers call the API from there. */
+const READER = "https://publisher.example";
 const ADMIN_PATHS: [string, string][] = [
 	["GET", "/api/admin/campaigns"],
 	["PUT", "/api/admin/campaigns/main"],

@@ -34,9 +34,12 @@ interface GiftSpec {
 	/** Hold this gift's events back and deliver them after the next admin action. */
 	late: boolean;
 	apiVersion: "2024-06-20" | "2026-10-28.endive";
+	/** Card fees the donor covered on top of the gift (0: none); the charge is amount + feeCover. */
+	feeCover: number;
 }
 
-type Step = { gifts: GiftSpec[] } | { reset: boolean; currency: "usd" | "eur" };
+/** An admin action: a reset (with a currency), a currency change, or a sponsor's match on the current period. */
+type Step = { gifts: GiftSpec[] } | { reset: boolean; currency: "usd" | "eur" } | { match: { percent: number; cap: number } | null };
 
 const refundArb = fc.record({
 	share: fc.integer({ min: 1, max: 600 }),
@@ -51,18 +54,42 @@ const giftArb: fc.Arbitrary<GiftSpec> = fc.record({
 	duplicate: fc.constantFrom("none", "again", "retold"),
 	late: fc.integer({ min: 0, max: 3 }).map((n) => n === 0),
 	apiVersion: fc.constantFrom("2024-06-20", "2026-10-28.endive"),
+	feeCover: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 2_000 })),
 });
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
 	{ arbitrary: fc.record({ gifts: fc.array(giftArb, { minLength: 1, maxLength: 4 }) }), weight: 3 },
 	{ arbitrary: fc.record({ reset: fc.boolean(), currency: fc.constantFrom<"usd" | "eur">("usd", "eur") }), weight: 1 },
+	{
+		arbitrary: fc.record({
+			match: fc.option(fc.record({ percent: fc.constantFrom(50, 100, 200), cap: fc.integer({ min: 1, max: 60_000 }) }), { nil: null }),
+		}),
+		weight: 1,
+	},
 );
+
+/** Marks an event's object (and, for an invoice, its subscription's metadata in every shape) with a fee cover. */
+function withFeeCover(event: object, fee: number): object {
+	if (fee === 0) return event;
+	const object = (event as { data: { object: Record<string, unknown> } }).data.object;
+	const mark = (metadata: unknown) => {
+		if (metadata && typeof metadata === "object") (metadata as Record<string, string>).donation_widget_fee_cover = String(fee);
+	};
+	mark(object.metadata);
+	const details = (object.parent as { subscription_details?: { metadata?: unknown } } | null)?.subscription_details;
+	mark(details?.metadata);
+	mark((object.subscription_details as { metadata?: unknown } | null)?.metadata);
+	return event;
+}
 
 /** What the test itself expects of one gift. */
 interface Expected {
 	key: string;
+	/** What was charged (gift and fee cover), and what is left of it. */
 	amount: number;
 	currency: string;
 	net: number;
+	/** What is left of the gift alone: what the bar counts. */
+	giftNet: number;
 }
 
 /** The events of one gift, built now (Stripe's times: now), and what it should leave. */
@@ -70,44 +97,37 @@ async function eventsOf(campaign: string, currency: string, spec: GiftSpec): Pro
 	const paymentIntent = newId("pi_");
 	const chargeId = newId("ch_");
 	const giftCurrency = spec.foreign ? (currency === "usd" ? "eur" : "usd") : currency;
+	// What the donor was charged: the gift and the fee cover on top.
+	const charged = spec.amount + spec.feeCover;
 	const t = nowSeconds();
 	const events: object[] = [];
 	let key: string;
 	// Stripe's own records, which a refund or dispute that arrives first is placed by.
 	const metadata = spec.monthly ? {} : { [CAMPAIGN_KEY]: campaign };
-	await seedObject(DOUBLE, "payment_intent", { id: paymentIntent, amount: spec.amount, currency: giftCurrency, metadata });
+	await seedObject(DOUBLE, "payment_intent", { id: paymentIntent, amount: charged, currency: giftCurrency, metadata });
 	if (spec.monthly) {
 		const invoiceId = newId("in_");
 		key = `invoice:${invoiceId}`;
-		await seedObject(DOUBLE, "invoice", paidInvoice({ invoiceId, campaign, amount: spec.amount, currency: giftCurrency }));
+		await seedObject(DOUBLE, "invoice", paidInvoice({ invoiceId, campaign, amount: charged, currency: giftCurrency }));
 		// The webhook looks the PaymentIntent up at Stripe when the payload (basil and later) leaves it out.
 		await seedObject(
 			DOUBLE,
 			"invoice_payment",
-			invoicePayment({ invoice: invoiceId, paymentIntent, amount: spec.amount, currency: giftCurrency }),
+			invoicePayment({ invoice: invoiceId, paymentIntent, amount: charged, currency: giftCurrency }),
 		);
-		events.push(
-			invoicePaid({ campaign, amount: spec.amount, currency: giftCurrency, invoiceId, paymentIntent, apiVersion: spec.apiVersion }),
-		);
+		const paid = invoicePaid({ campaign, amount: charged, currency: giftCurrency, invoiceId, paymentIntent, apiVersion: spec.apiVersion });
+		events.push(withFeeCover(paid, spec.feeCover));
 	} else {
 		const sessionId = newId("cs_test_");
 		key = `session:${sessionId}`;
-		events.push(
-			checkoutSessionCompleted({
-				campaign,
-				amount: spec.amount,
-				currency: giftCurrency,
-				sessionId,
-				paymentIntent,
-				apiVersion: spec.apiVersion,
-			}),
-		);
+		const options = { campaign, amount: charged, currency: giftCurrency, sessionId, paymentIntent, apiVersion: spec.apiVersion };
+		events.push(withFeeCover(checkoutSessionCompleted(options), spec.feeCover));
 	}
 	let refunded = 0;
 	let refundedSoFar = 0;
 	for (const r of spec.refunds) {
-		const amount = Math.max(1, Math.floor((spec.amount * r.share) / 1_000));
-		if (refundedSoFar + amount > spec.amount) break;
+		const amount = Math.max(1, Math.floor((charged * r.share) / 1_000));
+		if (refundedSoFar + amount > charged) break;
 		refundedSoFar += amount;
 		const refundId = newId("re_");
 		// Stripe holds the refund in its final state; the events tell its way there.
@@ -116,7 +136,7 @@ async function eventsOf(campaign: string, currency: string, spec: GiftSpec): Pro
 			chargeId,
 			refundId,
 			amount,
-			chargeAmount: spec.amount,
+			chargeAmount: charged,
 			status: r.end,
 		});
 		const at = (status: RefundEnd, created: number) =>
@@ -137,23 +157,27 @@ async function eventsOf(campaign: string, currency: string, spec: GiftSpec): Pro
 	let disputed = 0;
 	if (spec.dispute !== "none") {
 		const disputeId = newId("dp_");
-		events.push(disputeFundsWithdrawn({ disputeId, paymentIntent, chargeId, amount: spec.amount }));
-		if (spec.dispute === "won") events.push(disputeFundsReinstated({ disputeId, paymentIntent, chargeId, amount: spec.amount }));
-		else disputed = spec.amount;
+		events.push(disputeFundsWithdrawn({ disputeId, paymentIntent, chargeId, amount: charged }));
+		if (spec.dispute === "won") events.push(disputeFundsReinstated({ disputeId, paymentIntent, chargeId, amount: charged }));
+		else disputed = charged;
 	}
 	if (spec.duplicate === "again") events.push(...events.slice(0, 2));
 	if (spec.duplicate === "retold") events.push(...events.slice(0, 2).map((e) => ({ ...e, id: newId("evt_") })));
-	const net = spec.amount - Math.min(spec.amount, refunded + disputed);
-	return { events, expected: { key, amount: spec.amount, currency: giftCurrency, net } };
+	// Reversals come off the charge; the gift loses its share of them (rounded half up).
+	const reversed = Math.min(charged, refunded + disputed);
+	const net = charged - reversed;
+	const giftNet = spec.amount - Math.floor((2 * reversed * spec.amount + charged) / (2 * charged));
+	return { events, expected: { key, amount: charged, currency: giftCurrency, net, giftNet } };
 }
 
 async function admin(path: string, method = "GET", json?: unknown) {
-	const headers = { ...ADMIN_AUTH, ...(json === undefined ? {} : { "Content-Type": "application/json" }) };
+	const headers = { ...ADMIN_AUTH, ...(method === "GET" ? {} : { "Content-Type": "application/json" }) };
 	return fetchWorker(`/api/admin${path}`, { method, headers, body: json === undefined ? undefined : JSON.stringify(json) });
 }
 
 interface PeriodRow {
 	id: number;
+	gifts: number;
 	startedAt: string;
 	endedAt: string | null;
 	currency: string;
@@ -162,6 +186,8 @@ interface PeriodRow {
 }
 interface ExportRow {
 	key: string;
+	giftNet: number;
+	match: number;
 	period: number;
 	amount: number;
 	net: number;
@@ -176,6 +202,9 @@ describe("money, as a property over random histories", () => {
 				const id = uniqueCampaign("prop");
 				await createCampaign(id);
 				let currency = "usd";
+				/** The sponsor's match set on each period (by period id), as the admin set it. */
+				const matches = new Map<number, { percent: number; cap: number } | null>();
+				let currentPeriodId = 1;
 				const expected: Expected[] = [];
 				let held: object[] = [];
 				for (const step of steps) {
@@ -189,11 +218,18 @@ describe("money, as a property over random histories", () => {
 						for (const event of shuffle(now, seed)) await deliverOk(event);
 						continue;
 					}
-					const res = step.reset
-						? await admin(`/campaigns/${id}/reset`, "POST", { currency: step.currency })
-						: await admin(`/campaigns/${id}`, "PUT", { currency: step.currency });
-					expect([200, 409]).toContain(res.status);
-					if (res.status === 200) currency = step.currency;
+					if ("match" in step) {
+						const match = step.match && { sponsor: "A foundation", ...step.match };
+						expect((await admin(`/campaigns/${id}`, "PUT", { match })).status).toBe(200);
+						matches.set(currentPeriodId, step.match);
+					} else {
+						const res = step.reset
+							? await admin(`/campaigns/${id}/reset`, "POST", { currency: step.currency })
+							: await admin(`/campaigns/${id}`, "PUT", { currency: step.currency });
+						expect([200, 409]).toContain(res.status);
+						if (res.status === 200) currency = step.currency;
+						if (step.reset) currentPeriodId += 1;
+					}
 					// Events held back arrive now, after the change: they count where their payment fell.
 					for (const event of shuffle(held, seed + 1)) await deliverOk(event);
 					held = [];
@@ -213,7 +249,7 @@ describe("money, as a property over random histories", () => {
 				for (const gift of expected) {
 					expect([gift.key, byKey.get(gift.key)]).toEqual([
 						gift.key,
-						expect.objectContaining({ amount: gift.amount, currency: gift.currency, net: gift.net }),
+						expect.objectContaining({ amount: gift.amount, currency: gift.currency, net: gift.net, giftNet: gift.giftNet }),
 					]);
 				}
 				// Each period adds up its own currency only; each gift sits in the period its payment fell in.
@@ -226,12 +262,14 @@ describe("money, as a property over random histories", () => {
 						const notEnded = period.endedAt === null || occurred < Date.parse(period.endedAt);
 						expect([row.key, started && notEnded]).toEqual([row.key, true]);
 					}
+					// The bar counts the gifts (fee cover left out) plus the sponsor's match, up to its cap;
+					// each gift's share of the match in the export adds up to the period's.
 					const counted = mine.filter((row) => row.currency === period.currency);
-					expect([period.id, period.total, period.donations]).toEqual([
-						period.id,
-						counted.reduce((sum, row) => sum + (model.get(row.key)?.net ?? Number.NaN), 0),
-						counted.length,
-					]);
+					const gifts = counted.reduce((sum, row) => sum + (model.get(row.key)?.giftNet ?? Number.NaN), 0);
+					const match = matches.get(period.id);
+					const matched = match ? Math.min(match.cap, Math.floor((gifts * match.percent) / 100)) : 0;
+					expect([period.id, period.gifts, period.total, period.donations]).toEqual([period.id, gifts, gifts + matched, counted.length]);
+					expect(mine.reduce((sum, row) => sum + row.match, 0)).toBe(matched);
 				}
 				const current = periods.at(-1);
 				expect((await publicTotals(id)).total).toBe(current?.total);

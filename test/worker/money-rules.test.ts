@@ -23,7 +23,7 @@ const newId = (prefix: string) => `${prefix}${crypto.randomUUID().replaceAll("-"
 function admin(path: string, init: { method?: string; json?: unknown } = {}) {
 	return fetchWorker(`/api/admin${path}`, {
 		method: init.method ?? "GET",
-		headers: { ...ADMIN_AUTH, ...(init.json === undefined ? {} : { "Content-Type": "application/json" }) },
+		headers: { ...ADMIN_AUTH, ...(init.method === undefined ? {} : { "Content-Type": "application/json" }) },
 		body: init.json === undefined ? undefined : JSON.stringify(init.json),
 	});
 }

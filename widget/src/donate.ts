@@ -130,7 +130,8 @@ function checkoutSubmit(
 		const body = JSON.stringify({
 			amount,
 			interval: interval(),
-			returnUrl: location.href,
+			// Back to this very page, unless its URL is too long to travel (the worker's thank-you page then).
+			returnUrl: location.href.length > 2048 ? undefined : location.href,
 			page: location.origin + location.pathname,
 		});
 		try {

@@ -1,14 +1,16 @@
 // The campaign row and its periods inside a ledger: settings, the current
 // period, starting a new one, and the audit trail of admin changes.
-import type { CampaignSettings } from "../../domain/settings";
+import { type CampaignSettings, type Match, type PeriodSettings, withDefaults } from "../../domain/settings";
 
 export interface StoredCampaign {
 	id: string;
 	settings: CampaignSettings;
 	updatedAt: number;
+	/** Goes up with every change: orders published snapshots. */
+	version: number;
 }
 
-export interface CurrentPeriod {
+export interface CurrentPeriod extends PeriodSettings {
 	id: number;
 	startedAt: number;
 	/** The one currency its total adds up. */
@@ -39,9 +41,10 @@ export const parseAuditRow = (row: AuditRow): AuditEntry => ({
 export const iso = (ms: number) => new Date(ms).toISOString();
 
 export function readCampaign(sql: SqlStorage): StoredCampaign | null {
-	const row = sql.exec("SELECT id, settings, updated_at FROM campaign").toArray()[0];
+	const row = sql.exec("SELECT id, settings, updated_at, version FROM campaign").toArray()[0];
 	if (!row) return null;
-	return { id: String(row.id), settings: JSON.parse(String(row.settings)) as CampaignSettings, updatedAt: Number(row.updated_at) };
+	const settings = withDefaults(JSON.parse(String(row.settings)) as Partial<CampaignSettings>);
+	return { id: String(row.id), settings, updatedAt: Number(row.updated_at), version: Number(row.version) };
 }
 
 export function insertCampaign(sql: SqlStorage, campaignId: string, settings: CampaignSettings, now: number): void {
@@ -56,13 +59,32 @@ export function insertCampaign(sql: SqlStorage, campaignId: string, settings: Ca
 
 /** Stores the settings; the current period takes their goals and currency. */
 export function saveSettings(sql: SqlStorage, settings: CampaignSettings, now: number): void {
-	sql.exec("UPDATE campaign SET settings = ?, updated_at = ?", JSON.stringify(settings), now);
+	sql.exec("UPDATE campaign SET settings = ?, updated_at = ?, version = version + 1", JSON.stringify(settings), now);
 	sql.exec("UPDATE periods SET goals = ?, currency = ? WHERE ended_at IS NULL", JSON.stringify(settings.goals), settings.currency);
 }
 
 export function currentPeriod(sql: SqlStorage): CurrentPeriod {
-	const row = sql.exec("SELECT id, started_at, currency FROM periods WHERE ended_at IS NULL").one();
-	return { id: Number(row.id), startedAt: Number(row.started_at), currency: String(row.currency) };
+	const row = sql.exec("SELECT id, started_at, currency, ends_at, match FROM periods WHERE ended_at IS NULL").one();
+	return {
+		id: Number(row.id),
+		startedAt: Number(row.started_at),
+		currency: String(row.currency),
+		endsAt: row.ends_at === null ? null : iso(Number(row.ends_at)),
+		match: row.match === null ? null : (JSON.parse(String(row.match)) as Match),
+	};
+}
+
+export const periodSettingsOf = ({ endsAt, match }: PeriodSettings): PeriodSettings => ({ endsAt, match });
+
+/** Sets the current period's deadline and match where `changes` names them. */
+export function savePeriodSettings(sql: SqlStorage, changes: Partial<PeriodSettings>, now: number): void {
+	if (changes.endsAt !== undefined) {
+		sql.exec("UPDATE periods SET ends_at = ? WHERE ended_at IS NULL", changes.endsAt === null ? null : Date.parse(changes.endsAt));
+	}
+	if (changes.match !== undefined) {
+		sql.exec("UPDATE periods SET match = ? WHERE ended_at IS NULL", changes.match === null ? null : JSON.stringify(changes.match));
+	}
+	sql.exec("UPDATE campaign SET updated_at = ?, version = version + 1", now);
 }
 
 /** Whether the current period holds any gift (whatever its currency). */

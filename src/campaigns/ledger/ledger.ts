@@ -10,15 +10,25 @@ import { DurableObject } from "cloudflare:workers";
 import { type Bindings, defaultCampaign } from "../../config";
 import { type Invalid, isInvalid } from "../../domain/issues";
 import type { LedgerEntry, RecordOutcome } from "../../domain/movements";
-import { type CampaignSettings, DEFAULT_SETTINGS, mergeSettings, type PeriodChanges, type SettingsPatch } from "../../domain/settings";
+import {
+	type CampaignSettings,
+	DEFAULT_SETTINGS,
+	deadlineProblem,
+	mergeSettings,
+	type PeriodChanges,
+	type SettingsPatch,
+	splitPatch,
+} from "../../domain/settings";
 import type { CampaignSnapshot } from "../../domain/snapshot";
 import {
 	type AuditRow,
 	currentPeriod,
 	insertCampaign,
 	periodHasGifts,
+	periodSettingsOf,
 	readAudit,
 	readCampaign,
+	savePeriodSettings,
 	saveSettings,
 	startPeriod,
 	writeAudit,
@@ -47,7 +57,7 @@ export class CampaignLedger extends DurableObject<Bindings> {
 		this.sql = ctx.storage.sql;
 		this.publisher = new SnapshotPublisher(
 			() => this.env.TOTALS,
-			() => buildSnapshot(this.sql),
+			() => this.build(),
 			() => ctx.storage.setAlarm(Date.now() + 2_000),
 		);
 		// An object that holds a ledger is brought up to date before any call; an empty one stays empty
@@ -60,18 +70,21 @@ export class CampaignLedger extends DurableObject<Bindings> {
 	async snapshot(campaignId: string): Promise<CampaignSnapshot | null> {
 		if (!this.ensure(campaignId)) return null;
 		await this.publisher.publish();
-		return buildSnapshot(this.sql);
+		return this.build();
 	}
 
 	/** Records one money movement exactly once (by event id and by natural key). */
 	async record(campaignId: string, entry: LedgerEntry): Promise<RecordOutcome> {
-		const [outcome = "unknown_campaign"] = await this.recordMany(campaignId, [entry]);
-		return outcome;
+		const { outcomes } = await this.recordMany(campaignId, [entry]);
+		return outcomes[0] ?? "unknown_campaign";
 	}
 
-	/** Records many movements in one transaction and publishes once; each is deduplicated as `record` does. */
-	async recordMany(campaignId: string, entries: LedgerEntry[]): Promise<RecordOutcome[]> {
-		if (!this.ensure(campaignId)) return entries.map(() => "unknown_campaign");
+	/**
+	 * Records many movements in one transaction and publishes once; each is
+	 * deduplicated as `record` does. `version`: the campaign's after the batch.
+	 */
+	async recordMany(campaignId: string, entries: LedgerEntry[]): Promise<{ outcomes: RecordOutcome[]; version: number }> {
+		if (!this.ensure(campaignId)) return { outcomes: entries.map(() => "unknown_campaign"), version: 0 };
 		const now = Date.now();
 		const outcomes = this.ctx.storage.transactionSync(() => entries.map((entry) => applyEntry(this.sql, entry, now)));
 		const recorded = entries.filter((_, i) => outcomes[i] === "recorded");
@@ -79,14 +92,18 @@ export class CampaignLedger extends DurableObject<Bindings> {
 			recorded.map(({ movement: m }) => (m.kind === "donation" && m.payment ? this.publisher.indexPayment(m.payment, campaignId) : null)),
 		);
 		if (recorded.length > 0) await this.publisher.publish();
-		return outcomes;
+		return { outcomes, version: readCampaign(this.sql)?.version ?? 0 };
 	}
 
-	/** Creates the campaign or changes its settings; returns the new snapshot. */
+	/** Creates the campaign or changes its settings (and the current period's deadline and match); returns the new snapshot. */
 	async configure(campaignId: string, patch: SettingsPatch, actor: string): Promise<CampaignSnapshot | Invalid> {
 		const existing = this.ensure(campaignId);
-		const next = mergeSettings(existing ?? DEFAULT_SETTINGS, patch);
+		const { settings: changes, period: periodChanges } = splitPatch(patch);
+		const next = mergeSettings(existing ?? DEFAULT_SETTINGS, changes);
 		if (isInvalid(next)) return next;
+		const now = Date.now();
+		const late = deadlineProblem(periodChanges.endsAt, now);
+		if (late) return { invalid: `endsAt: ${late}` };
 		if (existing && next.currency !== existing.currency && periodHasGifts(this.sql, currentPeriod(this.sql).id)) {
 			return {
 				invalid: `This period already has gifts in ${existing.currency.toUpperCase()}; start a new period to use ${next.currency.toUpperCase()}.`,
@@ -94,33 +111,43 @@ export class CampaignLedger extends DurableObject<Bindings> {
 				status: 409,
 			};
 		}
-		const now = Date.now();
 		if (!existing) this.version = migrate(this.ctx.storage);
 		this.ctx.storage.transactionSync(() => {
 			if (!existing) insertCampaign(this.sql, campaignId, next, now);
+			const before = existing ? { ...existing, ...periodSettingsOf(currentPeriod(this.sql)) } : null;
 			saveSettings(this.sql, next, now);
-			writeAudit(this.sql, now, actor, existing ? "update" : "create", existing ?? null, next);
+			savePeriodSettings(this.sql, periodChanges, now);
+			writeAudit(this.sql, now, actor, existing ? "update" : "create", before, { ...next, ...periodSettingsOf(currentPeriod(this.sql)) });
 		});
 		await this.publisher.publish();
-		return buildSnapshot(this.sql);
+		return this.build();
 	}
 
-	/** Starts a new period at zero, with new goals or currency if given; the old one and its gifts stay as they are. */
+	/**
+	 * Starts a new period at zero, with new goals, currency, deadline or match
+	 * if given (a new period has no deadline or match unless set); the old one
+	 * and its gifts stay as they are.
+	 */
 	async reset(campaignId: string, changes: PeriodChanges, actor: string): Promise<CampaignSnapshot | Invalid | null> {
 		const settings = this.ensure(campaignId);
 		if (!settings) return null;
-		const next = mergeSettings(settings, changes);
+		const split = splitPatch(changes);
+		const next = mergeSettings(settings, split.settings);
 		if (isInvalid(next)) return next;
 		const now = Date.now();
+		const late = deadlineProblem(split.period.endsAt, now);
+		if (late) return { invalid: `endsAt: ${late}` };
 		this.ctx.storage.transactionSync(() => {
 			const old = currentPeriod(this.sql);
 			const period = startPeriod(this.sql, next, now);
 			saveSettings(this.sql, next, now);
-			const before = { period: old.id, goals: settings.goals, currency: settings.currency };
-			writeAudit(this.sql, now, actor, "reset", before, { period, goals: next.goals, currency: next.currency });
+			savePeriodSettings(this.sql, split.period, now);
+			const before = { period: old.id, goals: settings.goals, currency: settings.currency, ...periodSettingsOf(old) };
+			const after = { period, goals: next.goals, currency: next.currency, ...periodSettingsOf(currentPeriod(this.sql)) };
+			writeAudit(this.sql, now, actor, "reset", before, after);
 		});
 		await this.publisher.publish();
-		return buildSnapshot(this.sql);
+		return this.build();
 	}
 
 	async periods(campaignId: string): Promise<PeriodSummary[] | null> {
@@ -141,6 +168,11 @@ export class CampaignLedger extends DurableObject<Bindings> {
 
 	async auditLog(campaignId: string, limit = 200): Promise<AuditRow[] | null> {
 		return this.ensure(campaignId) ? readAudit(this.sql, limit) : null;
+	}
+
+	/** The public snapshot as of now. */
+	private build(): CampaignSnapshot {
+		return buildSnapshot(this.sql, Date.now(), this.env.STRIPE_PORTAL_LOGIN_URL || null);
 	}
 
 	/** Retries a KV publish that failed (KV allows about one write per second per key). */

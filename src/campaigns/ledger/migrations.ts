@@ -90,6 +90,34 @@ ALTER TABLE reversals ADD COLUMN rank INTEGER NOT NULL DEFAULT 0;
 DROP INDEX donations_period_amounts;
 CREATE INDEX donations_period_currency_amounts ON donations (period_id, currency, amount);`,
 	},
+	{
+		version: 3,
+		name: "a version on every published snapshot",
+		sql: `-- Counts every change, so a read never caches an older snapshot over a newer one it has seen.
+ALTER TABLE campaign ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+UPDATE campaign SET version = (SELECT COUNT(*) FROM events) + (SELECT COUNT(*) FROM audit);`,
+	},
+	{
+		version: 4,
+		name: "fee cover apart from the gift; a deadline and a sponsor's match per period",
+		sql: `-- The part of a charge that covers the card fees: kept apart, never counted as the gift.
+ALTER TABLE donations ADD COLUMN fee_cover INTEGER NOT NULL DEFAULT 0 CHECK (fee_cover >= 0);
+-- A period may end at a set time, and a sponsor may match its gifts up to a cap.
+ALTER TABLE periods ADD COLUMN ends_at INTEGER;
+ALTER TABLE periods ADD COLUMN match TEXT;
+DROP INDEX donations_period_currency_amounts;
+CREATE INDEX donations_period_currency_amounts ON donations (period_id, currency, amount, fee_cover);
+-- Each gift with what is left of it. A reversal takes the gift and the fee cover back in proportion
+-- (rounded half up), so a refunded fee-covered charge comes off the bar exactly as far as the gift went on.
+DROP VIEW donation_net;
+CREATE VIEW donation_net AS
+SELECT d.rowid AS seq, d.*,
+	MIN(d.amount, COALESCE(r.off, 0)) AS reversed,
+	d.amount - MIN(d.amount, COALESCE(r.off, 0)) AS net,
+	d.amount - d.fee_cover AS gift,
+	(d.amount - d.fee_cover) - (2 * MIN(d.amount, COALESCE(r.off, 0)) * (d.amount - d.fee_cover) + d.amount) / (2 * d.amount) AS gift_net
+FROM donations d LEFT JOIN payment_reversals r ON r.payment = d.payment;`,
+	},
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;

@@ -15,12 +15,13 @@ function periodAt(sql: SqlStorage, ms: number): number {
 function insertDonation(sql: SqlStorage, d: Donation, eventId: string, now: number): boolean {
 	const inserted = sql
 		.exec(
-			`INSERT INTO donations (key, payment, period_id, amount, currency, interval, page, event_id, occurred_at, recorded_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING key`,
+			`INSERT INTO donations (key, payment, period_id, amount, fee_cover, currency, interval, page, event_id, occurred_at, recorded_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING key`,
 			d.key,
 			d.payment,
 			periodAt(sql, d.occurredAt),
 			d.amount,
+			d.feeCover,
 			d.currency,
 			d.interval,
 			d.page,
@@ -75,6 +76,6 @@ export function applyEntry(sql: SqlStorage, entry: LedgerEntry, now: number): Re
 	const m = entry.movement;
 	const changed = m.kind === "donation" ? insertDonation(sql, m, entry.eventId, now) : upsertReversal(sql, m, entry.eventId);
 	if (!changed) return "duplicate_movement";
-	sql.exec("UPDATE campaign SET updated_at = ?", now);
+	sql.exec("UPDATE campaign SET updated_at = ?, version = version + 1", now);
 	return "recorded";
 }

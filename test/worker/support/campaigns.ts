@@ -44,6 +44,7 @@ export function donation(amount: number, overrides: Partial<Extract<Movement, { 
 		key: `session:cs_test_${crypto.randomUUID()}`,
 		payment: `pi_${crypto.randomUUID().replace(/-/g, "")}`,
 		amount,
+		feeCover: 0,
 		currency: "usd",
 		interval: "once",
 		page: null,
