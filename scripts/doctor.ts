@@ -27,7 +27,7 @@ const USAGE = `usage: npm run doctor -- <worker-url> [--admin-token T] [--campai
 /** What the doctor reads from GET /api/admin/config (src/routes/admin-config.ts). */
 interface ConfigReport {
 	webhook: { url: string; events: string[]; apiVersion: string };
-	secrets: Record<string, { set: boolean; example: boolean; mode?: string | null; longEnough?: boolean; looksLikeSigningSecret?: boolean }>;
+	secrets: Record<string, { set: boolean; example: boolean; mode?: string | null; safe?: boolean; looksLikeSigningSecret?: boolean }>;
 	vars: Record<string, { set: boolean; localOnly?: boolean }>;
 	stripe:
 		| { checked: false; reason?: string; error?: { code: string; message: string } }
@@ -234,6 +234,14 @@ async function webhook(origin: string): Promise<Finding> {
 	if (res.status === 503 && code === "webhook_not_configured") {
 		return { level: "problem", what, detail: "STRIPE_WEBHOOK_SECRET is not set: every gift Stripe reports is refused.", fix: SETUP };
 	}
+	if (res.status === 503 && code === "webhook_secret_invalid") {
+		return {
+			level: "problem",
+			what,
+			detail: "STRIPE_WEBHOOK_SECRET is not a Stripe signing secret (still the example value?): every gift Stripe reports is refused.",
+			fix: SETUP,
+		};
+	}
 	if (res.status >= 200 && res.status < 300) {
 		return {
 			level: "problem",
@@ -247,39 +255,39 @@ async function webhook(origin: string): Promise<Finding> {
 
 async function adminClosed(origin: string, exampleToken: string | null): Promise<Finding[]> {
 	const what = "admin API without a token";
+	const unsafe: Finding = {
+		level: "problem",
+		what,
+		detail: "closed: the worker refuses its ADMIN_TOKEN (the public example value, or shorter than 32 characters).",
+		fix: `${SETUP}  (it generates one), or: openssl rand -base64 32 | npx wrangler secret put ADMIN_TOKEN`,
+	};
 	const res = await request(`${origin}/api/admin/campaigns`);
 	const code = errorCode(res.json);
-	const findings: Finding[] = [];
-	if (res.status === 401) findings.push({ level: "ok", what, detail: "closed (401)." });
-	else if (res.status === 503 && code === "admin_not_configured") {
-		findings.push({ level: "problem", what, detail: "closed, but ADMIN_TOKEN is not set: nobody can use the admin page.", fix: SETUP });
-	} else if (res.status === 503 && code === "admin_token_unsafe") {
-		findings.push({
-			level: "problem",
-			what,
-			detail: "closed: the worker refuses its ADMIN_TOKEN (the public example value, or shorter than 32 characters).",
-			fix: `${SETUP}  (it generates one), or: openssl rand -base64 32 | npx wrangler secret put ADMIN_TOKEN`,
-		});
-	} else if (res.status >= 200 && res.status < 300) {
-		findings.push({
-			level: "problem",
-			what,
-			detail: `OPEN: it answered ${res.status} without a token.`,
-			fix: "Deploy this version again.",
-		});
-	} else findings.push({ level: "problem", what, detail: `answered ${res.status} ${code ?? ""}, not 401.` });
-	if (exampleToken && res.status === 401) {
-		const example = await request(`${origin}/api/admin/campaigns`, { headers: { Authorization: `Bearer ${exampleToken}` } });
-		if (example.status >= 200 && example.status < 300) {
-			findings.push({
+	if (res.status === 503 && code === "admin_not_configured") {
+		return [{ level: "problem", what, detail: "closed, but ADMIN_TOKEN is not set: nobody can use the admin page.", fix: SETUP }];
+	}
+	if (res.status === 503 && code === "admin_token_unsafe") return [unsafe];
+	if (res.status >= 200 && res.status < 300) {
+		return [{ level: "problem", what, detail: `OPEN: it answered ${res.status} without a token.`, fix: "Deploy this version again." }];
+	}
+	if (res.status !== 401) return [{ level: "problem", what, detail: `answered ${res.status} ${code ?? ""}, not 401.` }];
+	// Offered a token (the public example one), the worker says whether its own is unsafe (503); an older
+	// worker that did not check would even let the example in.
+	const example = await request(`${origin}/api/admin/campaigns`, {
+		headers: { Authorization: `Bearer ${exampleToken ?? "not-the-admin-token"}` },
+	});
+	if (example.status === 503 && errorCode(example.json) === "admin_token_unsafe") return [unsafe];
+	if (example.status >= 200 && example.status < 300) {
+		return [
+			{
 				level: "problem",
 				what: "admin API with the example token",
 				detail: "OPEN: ADMIN_TOKEN is the example value from .dev.vars.example, which anyone can read.",
 				fix: `${SETUP}  (it replaces it), or: openssl rand -base64 32 | npx wrangler secret put ADMIN_TOKEN`,
-			});
-		}
+			},
+		];
 	}
-	return findings;
+	return [{ level: "ok", what, detail: "closed (401), and its token is not the example one." }];
 }
 
 function secretFindings(report: ConfigReport): Finding[] {
@@ -315,14 +323,14 @@ function secretFindings(report: ConfigReport): Finding[] {
 			what: "STRIPE_WEBHOOK_SECRET",
 			detail: "set (whether it matches the endpoint only a signed delivery can tell: make a test donation).",
 		});
-	if (admin.set && (admin.example || admin.longEnough === false)) {
+	if (admin.set && (admin.example || admin.safe === false)) {
 		findings.push({
 			level: "problem",
 			what: "ADMIN_TOKEN",
 			detail: admin.example ? "the public example value." : "shorter than 32 characters: guessable.",
 			fix: "openssl rand -base64 32 | npx wrangler secret put ADMIN_TOKEN",
 		});
-	} else if (admin.set) findings.push({ level: "ok", what: "ADMIN_TOKEN", detail: "set, 32 characters or more." });
+	} else if (admin.set) findings.push({ level: "ok", what: "ADMIN_TOKEN", detail: "set, 32 characters or more, not the example." });
 	const origins = report.vars.ALLOWED_ORIGINS;
 	if (!origins?.set || origins.localOnly) {
 		findings.push({
@@ -411,8 +419,15 @@ function stripeFindings(report: ConfigReport): Finding[] {
 async function configuration(origin: string, token: string): Promise<Finding[]> {
 	const res = await request(`${origin}/api/admin/config`, { headers: { Authorization: `Bearer ${token}` } });
 	const code = errorCode(res.json);
-	if (res.status === 401)
+	if (res.status === 401) {
 		return [{ level: "problem", what: "admin token", detail: "the worker refused the token you gave.", fix: "Check --admin-token." }];
+	}
+	if (res.status === 503 && (code === "admin_token_unsafe" || code === "admin_not_configured")) {
+		// Already a problem above (the admin API is closed): the report is closed with it.
+		return [
+			{ level: "note", what: "configuration", detail: "not checked: the admin API is closed until ADMIN_TOKEN is set right (see above)." },
+		];
+	}
 	if (res.status === 404) {
 		return [
 			{

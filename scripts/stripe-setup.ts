@@ -195,7 +195,7 @@ async function setUpPortal(): Promise<string | null> {
 	if (login) {
 		say(`  Donors sign in at ${login} with a one-time code sent to their email.`);
 		say(`  Put it in wrangler.toml [vars] as STRIPE_PORTAL_LOGIN_URL = "${login}" and deploy again,`);
-		say("  so the worker can point monthly donors to it. It is safe to publish: it only asks for an email.");
+		say('  so the worker links it for monthly donors ("Manage my monthly gift"). It is safe to publish: it only asks for an email.');
 	}
 	return login;
 }
@@ -231,8 +231,11 @@ async function adminState(): Promise<AdminState> {
 		if (closed.status === 503 && closed.code === "admin_not_configured") return "missing";
 		if (closed.status === 503 && closed.code === "admin_token_unsafe") return "unsafe";
 		if (closed.status !== 401) return "unknown";
-		const example = exampleValue("ADMIN_TOKEN");
-		if (example && (await probe(example)).status === 200) return "example";
+		// With a token the worker says whether its own is unsafe (503); an older one may even let the example in.
+		const example = exampleValue("ADMIN_TOKEN") ?? "not-the-admin-token";
+		const withExample = await probe(example);
+		if (withExample.status === 200) return "example";
+		if (withExample.status === 503 && withExample.code === "admin_token_unsafe") return "unsafe";
 		return "set";
 	} catch {
 		return "unreachable";

@@ -6,8 +6,8 @@
 // Mounted under the admin router: the admin auth applies.
 import { Hono } from "hono";
 import Stripe from "stripe";
-import { type AppEnv, type Bindings, EXAMPLE_ADMIN_TOKEN } from "../config";
-import { stripeClient } from "../stripe/client";
+import { type AppEnv, type Bindings, EXAMPLE_ADMIN_TOKEN, unsafeAdminToken } from "../config";
+import { stripeClient, webhookSecret } from "../stripe/client";
 import { HANDLED_EVENTS } from "../stripe/events";
 import { checkEndpoint, type EndpointCheck, isWebhookRoute, PINNED_API_VERSION, SETUP_METADATA_KEY, webhookUrl } from "../stripe/setup";
 
@@ -28,8 +28,10 @@ export interface ConfigReport {
 	webhook: { url: string; events: string[]; apiVersion: string };
 	secrets: {
 		STRIPE_SECRET_KEY: SecretState & { mode: "test" | "live" | "unknown" | null };
+		/** looksLikeSigningSecret: what the webhook route accepts as a secret (stripe/client.ts, webhookSecret). */
 		STRIPE_WEBHOOK_SECRET: SecretState & { looksLikeSigningSecret: boolean };
-		ADMIN_TOKEN: SecretState & { longEnough: boolean };
+		/** safe: what the admin auth accepts as a token (config.ts, unsafeAdminToken): long, not the example. */
+		ADMIN_TOKEN: SecretState & { safe: boolean };
 	};
 	vars: Record<(typeof VARS)[number], { set: boolean }> & { ALLOWED_ORIGINS: { set: boolean; localOnly: boolean } };
 	stripe:
@@ -47,6 +49,16 @@ export interface ConfigReport {
 }
 
 const isSet = (value: unknown): value is string => typeof value === "string" && value.length > 0;
+
+/** Whether `check` accepts the configuration (it throws our ApiError when not). */
+function usable(check: () => unknown): boolean {
+	try {
+		check();
+		return true;
+	} catch {
+		return false;
+	}
+}
 
 function keyMode(key: string | undefined): "test" | "live" | "unknown" | null {
 	if (!isSet(key)) return null;
@@ -118,12 +130,12 @@ adminConfig.get("/", async (c) => {
 			STRIPE_WEBHOOK_SECRET: {
 				set: isSet(env.STRIPE_WEBHOOK_SECRET),
 				example: env.STRIPE_WEBHOOK_SECRET === EXAMPLE_WEBHOOK_SECRET,
-				looksLikeSigningSecret: /^whsec_\S+$/.test(env.STRIPE_WEBHOOK_SECRET ?? ""),
+				looksLikeSigningSecret: usable(() => webhookSecret(env)),
 			},
 			ADMIN_TOKEN: {
 				set: isSet(env.ADMIN_TOKEN),
 				example: env.ADMIN_TOKEN === EXAMPLE_ADMIN_TOKEN,
-				longEnough: (env.ADMIN_TOKEN ?? "").length >= 32,
+				safe: isSet(env.ADMIN_TOKEN) && unsafeAdminToken(env.ADMIN_TOKEN) === null,
 			},
 		},
 		vars: {

@@ -3,9 +3,10 @@
 // - set up right: the way a publisher gets there (stripe:setup made the
 //   endpoint and the secrets, the worker runs with them), proven by a real
 //   signed delivery being counted; the doctor finds no problem;
-// - set up wrong: no webhook secret, the example admin token, an endpoint with
-//   missing events on an old API version; the doctor names each problem and
-//   exits 1.
+// - set up wrong: by hand (no webhook secret, an endpoint with missing events
+//   on an old API version), and by accepting the Deploy to Cloudflare
+//   button's example secrets (the worker refuses the example admin token);
+//   the doctor names each problem and exits 1.
 import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { completeSessionAndDeliver } from "../stripe/control.ts";
@@ -18,6 +19,7 @@ const EXAMPLE_TOKEN = "change-me-to-a-long-random-string";
 let double: Awaited<ReturnType<typeof startStripeDouble>>;
 let good: RunningWorker;
 let broken: RunningWorker;
+let examples: RunningWorker;
 let goodToken: string;
 let stripe: Stripe;
 
@@ -32,9 +34,10 @@ beforeAll(async () => {
 	const setup = await stripeSetup([`http://127.0.0.1:${port}`], setupEnv(double.url, wrangler, "sk_test_doctor"));
 	if (setup.code !== 0) throw new Error(`stripe:setup failed:\n${setup.stdout}${setup.stderr}`);
 	goodToken = "a-long-random-admin-token-for-the-doctor-test-0123456789";
+	const brokenToken = "another-long-random-admin-token-for-the-doctor-test";
 	const login = /STRIPE_PORTAL_LOGIN_URL = "([^"]+)"/.exec(setup.stdout)?.[1] ?? "";
 	const broke = await freePort();
-	[good, broken] = await Promise.all([
+	[good, broken, examples] = await Promise.all([
 		startWorker({
 			port,
 			vars: {
@@ -48,7 +51,16 @@ beforeAll(async () => {
 		}),
 		startWorker({
 			port: broke,
-			vars: { STRIPE_API_URL: double.url, STRIPE_SECRET_KEY: "sk_test_doctor", STRIPE_WEBHOOK_SECRET: "", ADMIN_TOKEN: EXAMPLE_TOKEN },
+			vars: { STRIPE_API_URL: double.url, STRIPE_SECRET_KEY: "sk_test_doctor", STRIPE_WEBHOOK_SECRET: "", ADMIN_TOKEN: brokenToken },
+		}),
+		// .dev.vars.example's values, as the Deploy to Cloudflare button pre-fills them.
+		startWorker({
+			vars: {
+				STRIPE_API_URL: double.url,
+				STRIPE_SECRET_KEY: "sk_test_replace_me",
+				STRIPE_WEBHOOK_SECRET: "whsec_replace_me",
+				ADMIN_TOKEN: EXAMPLE_TOKEN,
+			},
 		}),
 	]);
 	// Set up by hand, wrongly: two event types missing, an old API version.
@@ -60,7 +72,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-	await Promise.all([good?.stop(), broken?.stop()]);
+	await Promise.all([good?.stop(), broken?.stop(), examples?.stop()]);
 	await double?.close();
 });
 
@@ -97,10 +109,10 @@ describe("npm run doctor on a worker set up right", () => {
 			"widget.js:",
 			"a static asset",
 			"webhook (POST /api/stripe/webhook): refuses an unsigned event (400",
-			"admin API without a token: closed (401).",
+			"admin API without a token: closed (401), and its token is not the example one.",
 			"STRIPE_SECRET_KEY: set (test mode).",
 			"STRIPE_WEBHOOK_SECRET: set",
-			"ADMIN_TOKEN: set, 32 characters or more.",
+			"ADMIN_TOKEN: set, 32 characters or more, not the example.",
 			`Stripe webhook endpoint: we_`,
 			`for ${good.url}/api/stripe/webhook: enabled, the 11 event types the worker handles, API version 2026-10-28.endive.`,
 			"customer portal: set up; STRIPE_PORTAL_LOGIN_URL is set.",
@@ -123,33 +135,36 @@ describe("npm run doctor on a worker set up right", () => {
 });
 
 describe("npm run doctor on a worker set up wrong", () => {
-	it("names every problem, says how to fix it, and exits 1", async () => {
-		const result = await doctor([broken.url, "--admin-token", EXAMPLE_TOKEN]);
+	it("names every problem of an endpoint made by hand and a missing secret, says how to fix them, and exits 1", async () => {
+		const result = await doctor([broken.url, "--admin-token", "another-long-random-admin-token-for-the-doctor-test"]);
 		expect(result.code, result.stdout + result.stderr).toBe(1);
-		const problems = lines(result.stdout, "PROBLEM");
-		expect(problems).toEqual([
+		expect(lines(result.stdout, "PROBLEM")).toEqual([
 			"webhook (POST /api/stripe/webhook): STRIPE_WEBHOOK_SECRET is not set: every gift Stripe reports is refused.",
-			"admin API with the example token: OPEN: ADMIN_TOKEN is the example value from .dev.vars.example, which anyone can read.",
 			"STRIPE_WEBHOOK_SECRET: not set: no gift is counted.",
-			"ADMIN_TOKEN: the public example value.",
 			expect.stringMatching(
 				/^Stripe webhook endpoint: we_\w+: it does not send checkout\.session\.async_payment_succeeded, checkout\.session\.async_payment_failed, charge\.refund\.updated, charge\.dispute\.funds_withdrawn, charge\.dispute\.funds_reinstated \(those gifts, refunds or disputes would never count\); its API version is 2025-03-31\.basil, not 2026-10-28\.endive, which the worker's Stripe library pins\.$/,
 			),
 		]);
 		expect(result.stdout).toContain(`fix: STRIPE_SECRET_KEY=sk_test_... npm run stripe:setup -- ${broken.url}`);
-		expect(result.stdout).toContain("5 problems: the worker is not set up right yet.");
+		expect(result.stdout).toContain("3 problems: the worker is not set up right yet.");
 		expect(lines(result.stdout, "note")).toContain(
 			"ALLOWED_ORIGINS: only local origins: after paying, donors land on the worker's thank-you page, not back on your article.",
 		);
+		const withoutToken = await doctor([broken.url]);
+		expect(withoutToken.code).toBe(1);
+		expect(lines(withoutToken.stdout, "PROBLEM").map((line) => line.split(":")[0])).toEqual(["webhook (POST /api/stripe/webhook)"]);
 	});
 
-	it("finds the unsafe admin and the webhook without a token too", async () => {
-		const result = await doctor([broken.url]);
-		expect(result.code).toBe(1);
-		expect(lines(result.stdout, "PROBLEM").map((line) => line.split(":")[0])).toEqual([
-			"webhook (POST /api/stripe/webhook)",
-			"admin API with the example token",
-		]);
+	it("finds the webhook and the admin closed on a worker that kept the Deploy button's example secrets", async () => {
+		for (const args of [[examples.url], [examples.url, "--admin-token", EXAMPLE_TOKEN]]) {
+			const result = await doctor(args);
+			expect(result.code, result.stdout + result.stderr).toBe(1);
+			expect(lines(result.stdout, "PROBLEM")).toEqual([
+				"webhook (POST /api/stripe/webhook): STRIPE_WEBHOOK_SECRET is not a Stripe signing secret (still the example value?): every gift Stripe reports is refused.",
+				"admin API without a token: closed: the worker refuses its ADMIN_TOKEN (the public example value, or shorter than 32 characters).",
+			]);
+			expect(result.stdout).toContain(`fix: STRIPE_SECRET_KEY=sk_test_... npm run stripe:setup -- ${examples.url}  (it generates one)`);
+		}
 	});
 
 	it("says when the token is wrong, and when there is no worker at the URL", async () => {

@@ -182,6 +182,28 @@ describe("npm run stripe:setup", () => {
 		expect(result.stdout).not.toContain("sk_test_setup");
 	});
 
+	it("replaces the Deploy to Cloudflare button's example secrets, the admin token included", async () => {
+		// The worker as the button deploys it when its form is accepted as it is (.dev.vars.example).
+		const examples = await startWorker({
+			vars: {
+				STRIPE_API_URL: double.url,
+				STRIPE_SECRET_KEY: "sk_test_replace_me",
+				STRIPE_WEBHOOK_SECRET: "whsec_replace_me",
+				ADMIN_TOKEN: "change-me-to-a-long-random-string",
+			},
+		});
+		try {
+			const wrangler = fakeWrangler();
+			const result = await stripeSetup([examples.url], setupEnv(double.url, wrangler));
+			expect(result.code, result.stdout + result.stderr).toBe(0);
+			expect(wrangler.puts().map((p) => p.name)).toEqual(["STRIPE_WEBHOOK_SECRET", "STRIPE_SECRET_KEY", "ADMIN_TOKEN"]);
+			expect(wrangler.secret("ADMIN_TOKEN")).not.toBe("change-me-to-a-long-random-string");
+			expect(result.stdout).toContain("ADMIN_TOKEN: stored (generated: the worker refused its token as unsafe).");
+		} finally {
+			await examples.stop();
+		}
+	});
+
 	it("runs as npm run stripe:setup, and refuses to start without a key or a URL", async () => {
 		const env = { STRIPE_API_URL: double.url, STRIPE_SECRET_KEY: "sk_test_setup" };
 		const ok = await run("npm", ["run", "--silent", "stripe:setup", "--", worker.url, "--print"], env);
