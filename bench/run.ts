@@ -194,7 +194,7 @@ try {
 			return result;
 		});
 		snippetCost = await section("the embed snippet's cost (Chromium)", async () => {
-			const cells = await measureSnippetCost(worker.url, host, { samples: 5, log });
+			const cells = await measureSnippetCost(worker.url, host, { samples: 7, log });
 			const cls = Math.max(...cells.filter((c) => c.variant === "blocking").map((c) => summarizeCell(c).clsMax));
 			budgets.push({ name: "layout shift of the README's first snippet, no host CSS", limit: "0", measured: String(cls), ok: cls === 0 });
 			for (const network of ["loopback", "throttled"] as const) {
@@ -488,7 +488,9 @@ Method (\`bench/snippet.ts\`): an article page from another origin (no CSS, the 
 the snippet taken from README.md and a paragraph right below it marked \`elementtiming\`; "text below
 painted" is that paragraph's Element Timing \`renderTime\` (ms after navigation start). Medians of
 ${samples} first views (a fresh browser context each: empty cache) and the repeat view right after each
-(\`widget.js\` then comes from the browser's cache), variants interleaved. Throttling is Chromium's own
+(\`widget.js\` then comes from the browser's cache), the variants taken in turn sample by sample; the
+cost is the median of the ${samples} differences between the snippet's sample and the no-widget sample
+taken next to it, so it can differ from the difference of the medians in the table. Throttling is Chromium's own
 (\`Network.emulateNetworkConditions\`) and applies to the host page too, so its first paint moves with it.
 The widget's script is about 4 KB gzipped; its first view pays a new connection to the worker's origin
 (on loopback that is free: on a real network, a publisher can save it with

@@ -84,32 +84,35 @@ export async function measureSnippetCost(
 	host: HostPages,
 	options: { samples?: number; log?: (line: string) => void } = {},
 ): Promise<SnippetCell[]> {
-	const samples = options.samples ?? 3;
+	const samples = options.samples ?? 5;
 	const log = options.log ?? (() => {});
 	const browser: Browser = await launchBrowser();
 	const cells: SnippetCell[] = [];
 	try {
 		for (const network of ["loopback", "throttled"] as const) {
-			for (const variant of ["none", "blocking", "async"] as const) {
-				const cell: SnippetCell = { variant, network, first: [], repeat: [] };
-				// Interleaved per sample, so drifts of the machine hit every variant alike.
-				for (let i = 0; i < samples; i++) {
-					const url = host.article(embed(variant, workerUrl), { csp: strictCsp(workerUrl) });
+			const row = (["none", "blocking", "async"] as const).map((variant): SnippetCell => ({ variant, network, first: [], repeat: [] }));
+			// Sample by sample, every variant in turn: a drift of this shared machine hits them alike, and
+			// sample i of one variant pairs with sample i of another (blockingCost).
+			for (let i = 0; i < samples; i++) {
+				for (const cell of row) {
+					const url = host.article(embed(cell.variant, workerUrl), { csp: strictCsp(workerUrl) });
 					const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
 					await context.addInitScript(PROBE);
 					try {
-						cell.first.push(await view(context, url, network, variant !== "none"));
-						cell.repeat.push(await view(context, url, network, variant !== "none"));
+						cell.first.push(await view(context, url, network, cell.variant !== "none"));
+						cell.repeat.push(await view(context, url, network, cell.variant !== "none"));
 					} finally {
 						await context.close();
 					}
 				}
+			}
+			for (const cell of row) {
 				const s = summarizeCell(cell);
 				log(
-					`snippet ${variant}, ${network}: text below painted at ${s.firstBelow} ms (first view), ${s.repeatBelow} ms (repeat); CLS ${s.clsMax}`,
+					`snippet ${cell.variant}, ${network}: text below painted at ${s.firstBelow} ms (first view), ${s.repeatBelow} ms (repeat); CLS ${s.clsMax}`,
 				);
-				cells.push(cell);
 			}
+			cells.push(...row);
 		}
 		return cells;
 	} finally {
@@ -131,14 +134,21 @@ export function summarizeCell(cell: SnippetCell) {
 	};
 }
 
-/** The blocking snippet's cost over no widget: ms more before the text below is painted (medians). */
+/**
+ * The blocking snippet's cost over no widget: how many ms later the text below is painted, the median of
+ * the differences between the samples taken side by side (sample i of each).
+ */
 export function blockingCost(cells: SnippetCell[], network: Network): { first: number | null; repeat: number | null } {
-	const of = (variant: Variant) => {
-		const cell = cells.find((c) => c.variant === variant && c.network === network);
-		return cell ? summarizeCell(cell) : null;
+	const cell = (variant: Variant) => cells.find((c) => c.variant === variant && c.network === network);
+	const none = cell("none");
+	const blocking = cell("blocking");
+	const paired = (pick: (c: SnippetCell) => SnippetSample[]) => {
+		if (!none || !blocking) return null;
+		const base = pick(none);
+		const diffs = pick(blocking)
+			.map((s, i) => (s.below === null || base[i]?.below == null ? null : s.below - (base[i]?.below as number)))
+			.filter((d): d is number => d !== null);
+		return diffs.length ? round(median(diffs)) : null;
 	};
-	const none = of("none");
-	const blocking = of("blocking");
-	const diff = (a: number | null | undefined, b: number | null | undefined) => (a == null || b == null ? null : round(a - b));
-	return { first: diff(blocking?.firstBelow, none?.firstBelow), repeat: diff(blocking?.repeatBelow, none?.repeatBelow) };
+	return { first: paired((c) => c.first), repeat: paired((c) => c.repeat) };
 }
