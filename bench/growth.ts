@@ -7,6 +7,7 @@
 import { accessSync, constants, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { CAMPAIGN_KEY } from "../test/stripe/objects.ts";
 import type { RunningWorker } from "../test/support/worker.ts";
 import {
 	admin,
@@ -83,7 +84,7 @@ function mirror(double: StripeDouble, d: Delivery, created: number): void {
 		payment_status: "paid",
 		amount_total: d.amount,
 		currency: "usd",
-		metadata: { campaign: d.campaign },
+		metadata: { [CAMPAIGN_KEY]: d.campaign },
 		payment_intent: d.paymentIntent,
 		created,
 	});

@@ -25,10 +25,10 @@ import { HANDLED_EVENTS } from "../src/stripe/events";
 import {
 	checkEndpoint,
 	ENDPOINT_METADATA,
+	marked,
 	PINNED_API_VERSION,
 	PORTAL_FEATURES,
 	PORTAL_METADATA,
-	SETUP_METADATA_KEY,
 	webhookUrl,
 } from "../src/stripe/setup";
 
@@ -100,8 +100,7 @@ async function setUpEndpoint(): Promise<EndpointOutcome> {
 	const [only] = mine;
 	if (mine.length === 1 && only && only.api_version === PINNED_API_VERSION) {
 		const check = checkEndpoint(only, url);
-		const marked = only.metadata?.[SETUP_METADATA_KEY] === ENDPOINT_METADATA[SETUP_METADATA_KEY];
-		if (check.eventsMatch && check.enabled && marked) {
+		if (check.eventsMatch && check.enabled && marked(only.metadata, ENDPOINT_METADATA)) {
 			say(
 				`Webhook endpoint ${only.id} for ${url}: already right (${HANDLED_EVENTS.length} event types, API version ${PINNED_API_VERSION}). Nothing changed.`,
 			);
@@ -153,7 +152,7 @@ async function deleteReplaced(outcome: EndpointOutcome): Promise<void> {
 
 async function setUpPortal(): Promise<string | null> {
 	const all = await stripe.billingPortal.configurations.list({ limit: 100 }).autoPagingToArray({ limit: 1000 });
-	const ours = all.filter((c) => c.metadata?.[SETUP_METADATA_KEY] === PORTAL_METADATA[SETUP_METADATA_KEY]);
+	const ours = all.filter((c) => marked(c.metadata, PORTAL_METADATA));
 	const params = {
 		features: PORTAL_FEATURES,
 		login_page: { enabled: true },

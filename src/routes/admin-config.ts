@@ -9,7 +9,15 @@ import Stripe from "stripe";
 import { type AppEnv, type Bindings, EXAMPLE_ADMIN_TOKEN, unsafeAdminToken } from "../config";
 import { stripeClient, webhookSecret } from "../stripe/client";
 import { HANDLED_EVENTS } from "../stripe/events";
-import { checkEndpoint, type EndpointCheck, isWebhookRoute, PINNED_API_VERSION, SETUP_METADATA_KEY, webhookUrl } from "../stripe/setup";
+import {
+	checkEndpoint,
+	type EndpointCheck,
+	isWebhookRoute,
+	marked,
+	PINNED_API_VERSION,
+	PORTAL_METADATA,
+	webhookUrl,
+} from "../stripe/setup";
 
 /** The other placeholders in .dev.vars.example (test/worker/config-files.test.ts keeps them in step). */
 export const EXAMPLE_STRIPE_SECRET_KEY = "sk_test_replace_me";
@@ -100,7 +108,7 @@ async function stripeState(env: Bindings, url: string): Promise<ConfigReport["st
 			endpoints: endpoints.filter((e) => e.url === url).map((e) => checkEndpoint(e, url)),
 			elsewhere: endpoints.filter((e) => e.url !== url && isWebhookRoute(e.url)).map((e) => ({ id: e.id, url: e.url, status: e.status })),
 			portal: portals
-				.filter((p) => p.metadata?.[SETUP_METADATA_KEY] === "portal")
+				.filter((p) => marked(p.metadata, PORTAL_METADATA))
 				.map((p) => ({
 					id: p.id,
 					active: p.active,

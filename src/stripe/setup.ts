@@ -7,6 +7,7 @@
 // GET /api/admin/config, and through it `npm run doctor`, checks Stripe's
 // copies against it. Runs in the worker and on Node.
 import Stripe from "stripe";
+import { METADATA_KEYS } from "../domain/metadata";
 import { HANDLED_EVENTS } from "./events";
 
 export const WEBHOOK_PATH = "/api/stripe/webhook";
@@ -19,10 +20,18 @@ export function webhookUrl(origin: string): string {
 	return `${new URL(origin).origin}${WEBHOOK_PATH}`;
 }
 
-/** Marks what stripe:setup created, so a rerun finds it again (and a person reading the Dashboard knows why it is there). */
-export const SETUP_METADATA_KEY = "donation_widget";
-export const ENDPOINT_METADATA = { [SETUP_METADATA_KEY]: "webhook" };
-export const PORTAL_METADATA = { [SETUP_METADATA_KEY]: "portal" };
+/**
+ * Marks what stripe:setup created, so a rerun finds it again (and a person reading the Dashboard knows
+ * why it is there). The worker opens donors' portal sessions with the configuration marked so
+ * (routes/donors.ts).
+ */
+export const ENDPOINT_METADATA: Record<string, string> = { donation_widget_webhook: "1" };
+export const PORTAL_METADATA: Record<string, string> = { [METADATA_KEYS.portal]: "1" };
+
+/** Whether `metadata` carries all of `marker`. */
+export function marked(metadata: Record<string, string> | null | undefined, marker: Record<string, string>): boolean {
+	return Object.entries(marker).every(([key, value]) => metadata?.[key] === value);
+}
 
 /**
  * The customer portal configuration for monthly donors. Cancelling takes effect

@@ -32,7 +32,8 @@ afterAll(async () => {
 
 const endpoints = async () => (await stripe.webhookEndpoints.list({ limit: 100 })).data.filter((e) => e.url === hook);
 const ourPortals = async () =>
-	(await stripe.billingPortal.configurations.list({ limit: 100 })).data.filter((c) => c.metadata?.donation_widget === "portal");
+	// Marked as the worker's donor portal opens it (routes/donors.ts: metadata donation_widget_portal = "1").
+	(await stripe.billingPortal.configurations.list({ limit: 100 })).data.filter((c) => c.metadata?.donation_widget_portal === "1");
 
 beforeEach(async () => {
 	for (const endpoint of await endpoints()) await stripe.webhookEndpoints.del(endpoint.id);
@@ -50,7 +51,7 @@ describe("npm run stripe:setup", () => {
 		expect(endpoint?.api_version).toBe(Stripe.API_VERSION);
 		expect(endpoint?.api_version).toBe("2026-10-28.endive");
 		expect(endpoint?.status).toBe("enabled");
-		expect(endpoint?.metadata).toEqual({ donation_widget: "webhook" });
+		expect(endpoint?.metadata).toEqual({ donation_widget_webhook: "1" });
 
 		// Secrets go to `wrangler secret put NAME` on stdin, never on the command line.
 		const puts = wrangler.puts();
