@@ -18,7 +18,15 @@ import { exact, type LoadResult, runLoad } from "./load.ts";
 import { measurePageViews, type PageViewResult, summarize } from "./pageview.ts";
 import { measureReadPath, type ReadPathResult } from "./readpath.ts";
 import { type BundleWeight, bundleWeight, type Weight, widgetWeight } from "./sizes.ts";
-import { blockingCost, measureSnippetCost, type SnippetCell, summarizeCell, THROTTLED } from "./snippet.ts";
+import {
+	blockingCost,
+	measureShiftByWidth,
+	measureSnippetCost,
+	type ShiftSample,
+	type SnippetCell,
+	summarizeCell,
+	THROTTLED,
+} from "./snippet.ts";
 
 const root = resolve(import.meta.dirname, "..");
 const startedAt = new Date();
@@ -138,7 +146,7 @@ const double = await startStripeDouble();
 // Publishers' pages: another origin than the worker's, no CSS, the README's strict CSP.
 const host: HostPages = await startPages();
 let pageViews: PageViewResult | null = null;
-let snippetCost: SnippetCell[] | null = null;
+let snippetCost: { cells: SnippetCell[]; shifts: ShiftSample[] } | null = null;
 let readPath: ReadPathResult | null = null;
 let idleRss: number | null = null;
 let snapshotBytes: number | null = null;
@@ -201,7 +209,16 @@ try {
 				const cost = blockingCost(cells, network);
 				log(`blocking snippet, ${network}: text below ${cost.first} ms later on a first view, ${cost.repeat} ms on a repeat view`);
 			}
-			return cells;
+			const shifts = await measureShiftByWidth(worker.url, host);
+			for (const s of shifts) log(`layout shift, ${s.variant} at ${s.width} px: ${s.cls.join(", ")}`);
+			const blockingShift = Math.max(...shifts.filter((s) => s.variant === "blocking").flatMap((s) => s.cls));
+			budgets.push({
+				name: "layout shift of the README's first snippet at 320, 560, 1200 px",
+				limit: "0",
+				measured: String(blockingShift),
+				ok: blockingShift === 0,
+			});
+			return { cells, shifts };
 		});
 		readPath = await section("read path (autocannon)", async () => {
 			const before = os.loadavg().map((v) => round(v, 2));
@@ -461,8 +478,16 @@ at that location pays 1 KV read. A browser that viewed a page less than 10 s ago
 `;
 }
 
-function snippetSection(cells: SnippetCell[] | null): string {
-	if (!cells) return "## The embed snippet's cost (Chromium)\n\nNot measured (see above).\n";
+function snippetSection(result: { cells: SnippetCell[]; shifts: ShiftSample[] } | null): string {
+	if (!result) return "## The embed snippet's cost (Chromium)\n\nNot measured (see above).\n";
+	const { cells, shifts } = result;
+	const shiftRows = [320, 560, 1200].map((width) => [
+		`${width} px`,
+		...(["blocking", "async"] as const).map((variant) => {
+			const s = shifts.find((x) => x.variant === variant && x.width === width);
+			return s ? `${Math.max(...s.cls)} (${s.cls.join(", ")})` : null;
+		}),
+	]);
 	const name = { none: "no widget (baseline)", blocking: "**the README's snippet** (parser-blocking)", async: "the same tag with `async`" };
 	const rows = cells.map((cell) => {
 		const s = summarizeCell(cell);
@@ -483,6 +508,10 @@ ${round((THROTTLED.downloadThroughput * 8) / 1024 / 1024, 1)} Mbit/s down, Light
 and shifts the page instead (last column).
 
 ${table(["network", "page", "first contentful paint, first view (ms)", "**text below painted, first view (ms)**", "**text below painted, repeat view (ms)**", "layout shift (max)"], rows)}
+
+Layout shift of a first view by width (loopback, totals at once; the largest of ${shifts[0]?.cls.length ?? 0} views, then each):
+
+${table(["viewport width", "**the README's snippet**", "the same tag with `async`"], shiftRows)}
 
 Method (\`bench/snippet.ts\`): an article page from another origin (no CSS, the README's strict CSP) with
 the snippet taken from README.md and a paragraph right below it marked \`elementtiming\`; "text below

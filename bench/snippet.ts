@@ -49,6 +49,39 @@ export interface SnippetSample {
 	cls: number;
 }
 
+/** Layout shift of a first view at `width` px (loopback, the totals at once), for the widths the README names. */
+export interface ShiftSample {
+	variant: Variant;
+	width: number;
+	cls: number[];
+}
+
+export async function measureShiftByWidth(workerUrl: string, host: HostPages, samples = 3): Promise<ShiftSample[]> {
+	const browser: Browser = await launchBrowser();
+	const results: ShiftSample[] = [];
+	try {
+		for (const width of [320, 560, 1200]) {
+			for (const variant of ["blocking", "async"] as const) {
+				const result: ShiftSample = { variant, width, cls: [] };
+				for (let i = 0; i < samples; i++) {
+					const context = await browser.newContext({ viewport: { width, height: 800 } });
+					await context.addInitScript(PROBE);
+					try {
+						const url = host.article(embed(variant, workerUrl), { csp: strictCsp(workerUrl) });
+						result.cls.push(round((await view(context, url, "loopback", true)).cls, 4));
+					} finally {
+						await context.close();
+					}
+				}
+				results.push(result);
+			}
+		}
+		return results;
+	} finally {
+		await browser.close();
+	}
+}
+
 async function view(context: BrowserContext, url: string, network: Network, widget: boolean): Promise<SnippetSample> {
 	const page: Page = await context.newPage();
 	const cdp = await context.newCDPSession(page);
