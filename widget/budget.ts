@@ -1,8 +1,13 @@
 // The size budget of widget.js, in one place: widget/build.mjs fails above it,
 // test/browser/bundle.test.ts and `npm run bench` (bench/run.ts) check it.
 
-/** Bytes of widget/dist/widget.js after gzip -9: the build fails above this. */
-export const WIDGET_GZIP_BUDGET = 4096;
+/**
+ * Bytes of widget/dist/widget.js after gzip -9: the build fails above this.
+ * Raised from 4,096 when the donor features (#15: fee cover, goal reached,
+ * deadlines, the thank-you with the portal, the match) and the A/B tests of
+ * the ask (#16) came in; their costs are in BENCHMARKS.md.
+ */
+export const WIDGET_GZIP_BUDGET = 6144;
 
 /** What the widget aims for: the build prints a note above this. */
-export const WIDGET_GZIP_AIM = 3000;
+export const WIDGET_GZIP_AIM = 5000;

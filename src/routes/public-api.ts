@@ -6,7 +6,7 @@ import { z } from "zod";
 import { campaignStore } from "../campaigns/store";
 import { type AppEnv, allowedOrigins } from "../config";
 import { amountProblem } from "../domain/currency";
-import { feeCoverFor } from "../domain/gift";
+import { grossUp } from "../domain/gift";
 import { normalizePage } from "../domain/page-url";
 import type { CampaignSnapshot } from "../domain/snapshot";
 import { clientKey, fromTrustedPage } from "../http/clients";
@@ -80,7 +80,7 @@ publicApi.post(
 		refuseWhenNotTaking(campaign, Date.now());
 		if (body.coverFees && !campaign.feeCover)
 			throw new ApiError(400, "fee_cover_not_offered", "This campaign does not offer to cover the card fees.");
-		const feeCover = body.coverFees && campaign.feeCover ? feeCoverFor(body.amount, campaign.feeCover, campaign.currency) : 0;
+		const feeCover = body.coverFees && campaign.feeCover ? grossUp(body.amount, campaign.feeCover, campaign.amountStep) - body.amount : 0;
 
 		const { success } = await c.env.CHECKOUT_LIMITER.limit({ key: clientKey(c.req.header("CF-Connecting-IP")) });
 		if (!success) throw new ApiError(429, "rate_limited", "Too many checkout attempts; please wait a minute.", { "Retry-After": "60" });

@@ -1,6 +1,6 @@
 // What the ledger reports: the public snapshot, period totals, gifts page by
 // page, totals per article. Read-only queries over the ledger's rows.
-import { currencyExponent } from "../../domain/currency";
+import { amountStep, currencyExponent } from "../../domain/currency";
 import { matchedAmount } from "../../domain/gift";
 import type { Match } from "../../domain/settings";
 import type { CampaignSnapshot } from "../../domain/snapshot";
@@ -102,6 +102,7 @@ export function buildSnapshot(sql: SqlStorage, now: number, manageUrl: string | 
 		...settings,
 		currency: period.currency,
 		currencyExponent: currencyExponent(period.currency),
+		amountStep: amountStep(period.currency),
 		total,
 		gifts,
 		donations,
