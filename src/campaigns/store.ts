@@ -5,18 +5,15 @@ import type { Bindings } from "../config";
 import { isCampaignId } from "../domain/campaign-id";
 import { isInvalid } from "../domain/issues";
 import type { LedgerEntry, RecordOutcome } from "../domain/movements";
+import type { UnplacedEntry } from "../domain/reports";
 import type { PeriodChanges, SettingsPatch } from "../domain/settings";
 import type { CampaignSnapshot } from "../domain/snapshot";
 import { paymentKey, snapshotKey } from "./keys";
 import { parseAuditRow } from "./ledger/campaign";
 import { cachedTotals, cacheTotals, NOT_FOUND_CACHE_CONTROL, PUBLIC_CACHE_CONTROL, purgeTotals, type TotalsResponse } from "./public-cache";
 import { campaignExists, campaignIds, registerCampaign, registry } from "./registry/known";
-import type { UnplacedEntry } from "./registry/registry";
 
-export type { AuditEntry } from "./ledger/campaign";
-export type { DonationRow, PageSummary, PeriodSummary } from "./ledger/reports";
 export type { TotalsResponse } from "./public-cache";
-export type { UnplacedEntry } from "./registry/registry";
 
 /** Where a request came from: the bindings, and the origin that names its edge-cache entries. */
 export interface StoreContext {
@@ -88,6 +85,7 @@ export function campaignStore({ env, origin }: StoreContext, id: string) {
 			const result = stub ? await stub.reset(id, changes, actor) : null;
 			return changed(result, versionOf(result));
 		},
+		settings: async () => (await existing())?.settings(id) ?? null,
 		periods: async () => (await existing())?.periods(id) ?? null,
 		donations: async (period: number | null, after: number, limit: number) =>
 			(await existing())?.donations(id, period, after, limit) ?? null,

@@ -90,6 +90,14 @@ export interface PeriodSettings {
 	match: Match | null;
 }
 
+/** A campaign's settings as the admin page edits them. */
+export interface AdminSettings {
+	settings: CampaignSettings;
+	period: PeriodSettings;
+	/** The current period has gifts: its currency can only change with a new period. */
+	currencyLocked: boolean;
+}
+
 /** Splits a patch into the campaign's settings and the period's. */
 export function splitPatch(patch: SettingsPatch | PeriodChanges): { settings: Partial<CampaignSettings>; period: Partial<PeriodSettings> } {
 	const { endsAt, match, ...settings } = patch;

@@ -63,6 +63,12 @@ admin.get("/campaigns", async (c) => {
 	return c.json({ campaigns: await listCampaigns({ env: c.env, origin: new URL(c.req.url).origin }) });
 });
 
+/** One campaign as the admin page edits it: its settings in full, the current period's own, and whether its currency is locked. */
+admin.get("/campaigns/:id", campaignIdParam, async (c) => {
+	const { id } = c.req.valid("param");
+	return c.json({ campaign: id, ...found(await storeOf(c, id).settings(), id) });
+});
+
 admin.put("/campaigns/:id", campaignIdParam, jsonBody(settingsPatchSchema), async (c) => {
 	const { id } = c.req.valid("param");
 	return c.json(orBadRequest(await storeOf(c, id).configure(c.req.valid("json"), c.get("adminActor"))));

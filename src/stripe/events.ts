@@ -9,25 +9,6 @@ import { campaignOf, feeCoverOf, pageOf } from "../domain/metadata";
 import { type Donation, type Movement, REFUND_RANK, type Reversal } from "../domain/movements";
 import { normalizePage } from "../domain/page-url";
 
-/**
- * The event types the webhook acts on: what the Stripe endpoint must send
- * (npm run stripe:setup subscribes exactly these). Anything else is answered
- * 200 and ignored.
- */
-export const HANDLED_EVENTS = [
-	"checkout.session.completed",
-	"checkout.session.async_payment_succeeded",
-	"checkout.session.async_payment_failed",
-	"invoice.paid",
-	"charge.refunded",
-	"charge.refund.updated",
-	"refund.created",
-	"refund.updated",
-	"refund.failed",
-	"charge.dispute.funds_withdrawn",
-	"charge.dispute.funds_reinstated",
-] as const;
-
 export type EventPlan =
 	| { action: "ignore"; reason: string }
 	/**

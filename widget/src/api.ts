@@ -75,7 +75,10 @@ export async function post(origin: string, path: string, body: string, idempoten
 	try {
 		const headers: Record<string, string> = { "Content-Type": "application/json" };
 		if (idempotencyKey) headers["Idempotency-Key"] = idempotencyKey;
-		const response = await fetch(`${origin}/api/campaigns/${path}`, withoutPrototype({ method: "POST", headers: withoutPrototype(headers), body }));
+		const response = await fetch(
+			`${origin}/api/campaigns/${path}`,
+			withoutPrototype({ method: "POST", headers: withoutPrototype(headers), body }),
+		);
 		answer = withoutPrototype(await response.json());
 		if (response.ok && /^https?:/.test(answer?.url as string)) return answer?.url as string;
 	} catch {}

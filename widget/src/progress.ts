@@ -67,7 +67,8 @@ function placeLabels(
 	moveTo(bubble, clamp(x - bubbleWidth / 2, width - bubbleWidth));
 	moveTo(pointer, clamp(x, width - 6, 6) - 6);
 	const lastIndex = labels.length - 1;
-	const underMark = (index: number, labelWidth: number) => clamp(((marks[index] as number) / end) * width - labelWidth / 2, width - labelWidth);
+	const underMark = (index: number, labelWidth: number) =>
+		clamp(((marks[index] as number) / end) * width - labelWidth / 2, width - labelWidth);
 	// The last goal's label sits at the right edge and always shows, unless the bar stretched past it:
 	// then it sits under its mark, and shows where there is room, like the ones between.
 	const stretched = marks[lastIndex] !== end;

@@ -10,7 +10,9 @@ import { DurableObject } from "cloudflare:workers";
 import { type Bindings, defaultCampaign } from "../../config";
 import { type Invalid, isInvalid } from "../../domain/issues";
 import type { LedgerEntry, RecordOutcome } from "../../domain/movements";
+import type { AuditRow, DonationRow, PageSummary, PeriodSummary } from "../../domain/reports";
 import {
+	type AdminSettings,
 	type CampaignSettings,
 	DEFAULT_SETTINGS,
 	deadlineProblem,
@@ -21,7 +23,6 @@ import {
 } from "../../domain/settings";
 import type { CampaignSnapshot } from "../../domain/snapshot";
 import {
-	type AuditRow,
 	currentPeriod,
 	insertCampaign,
 	periodHasGifts,
@@ -36,15 +37,7 @@ import {
 import { migrate, schemaVersion } from "./migrations";
 import { applyEntry } from "./movements";
 import { SnapshotPublisher } from "./publisher";
-import {
-	buildSnapshot,
-	type DonationRow,
-	donationPage,
-	type PageSummary,
-	type PeriodSummary,
-	pageSummaries,
-	periodSummaries,
-} from "./reports";
+import { buildSnapshot, donationPage, pageSummaries, periodSummaries } from "./reports";
 
 export class CampaignLedger extends DurableObject<Bindings> {
 	private readonly sql: SqlStorage;
@@ -148,6 +141,14 @@ export class CampaignLedger extends DurableObject<Bindings> {
 		});
 		await this.publisher.publish();
 		return this.build();
+	}
+
+	/** What the admin page edits: the full settings (the fee rule too when off), the current period's own, and whether its currency is locked. */
+	async settings(campaignId: string): Promise<AdminSettings | null> {
+		const settings = this.ensure(campaignId);
+		if (!settings) return null;
+		const period = currentPeriod(this.sql);
+		return { settings, period: periodSettingsOf(period), currencyLocked: periodHasGifts(this.sql, period.id) };
 	}
 
 	async periods(campaignId: string): Promise<PeriodSummary[] | null> {
