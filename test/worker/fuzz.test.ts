@@ -928,7 +928,7 @@ describe("every endpoint", () => {
 			{ path: `/api/campaigns/${SEEDED}/checkout`, methods: ["POST", "OPTIONS"] },
 			{ path: "/api/stripe/webhook", methods: ["POST"] },
 			{ path: "/api/admin/campaigns", methods: ["GET", "HEAD"] },
-			{ path: `/api/admin/campaigns/${SEEDED}`, methods: ["PUT"] },
+			{ path: `/api/admin/campaigns/${SEEDED}`, methods: ["GET", "HEAD", "PUT"] },
 			{ path: `/api/admin/campaigns/${SEEDED}/reset`, methods: ["POST"] },
 			{ path: `/api/admin/campaigns/${SEEDED}/periods`, methods: ["GET", "HEAD"] },
 			{ path: `/api/admin/campaigns/${SEEDED}/pages`, methods: ["GET", "HEAD"] },
