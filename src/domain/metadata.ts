@@ -2,9 +2,13 @@
 // their PaymentIntents and subscriptions). Only objects that carry them count:
 // `campaign` is a generic key that another integration on the same Stripe
 // account may use too, so ours are namespaced.
+import { isVariantId } from "./ab-test.ts";
+
 export const METADATA_KEYS = {
 	campaign: "donation_widget_campaign",
 	page: "donation_widget_page",
+	/** The A/B variant of the ask the donor saw (src/domain/ab-test.ts). */
+	variant: "donation_widget_variant",
 } as const;
 
 type Metadata = Record<string, string> | null | undefined;
@@ -20,7 +24,17 @@ export function pageOf(metadata: Metadata): string | null {
 	return typeof page === "string" ? page : null;
 }
 
+/** The A/B variant a gift came from, when it is a well-formed id. */
+export function variantOf(metadata: Metadata): string | null {
+	const variant = metadata?.[METADATA_KEYS.variant];
+	return isVariantId(variant) ? variant : null;
+}
+
 /** What the worker writes on a gift's session, PaymentIntent or subscription. */
-export function giftMetadata(campaign: string, page: string | null): Record<string, string> {
-	return { [METADATA_KEYS.campaign]: campaign, ...(page ? { [METADATA_KEYS.page]: page } : {}) };
+export function giftMetadata(campaign: string, page: string | null, variant: string | null = null): Record<string, string> {
+	return {
+		[METADATA_KEYS.campaign]: campaign,
+		...(page ? { [METADATA_KEYS.page]: page } : {}),
+		...(variant ? { [METADATA_KEYS.variant]: variant } : {}),
+	};
 }
