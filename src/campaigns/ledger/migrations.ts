@@ -97,9 +97,28 @@ CREATE INDEX donations_period_currency_amounts ON donations (period_id, currency
 ALTER TABLE campaign ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
 UPDATE campaign SET version = (SELECT COUNT(*) FROM events) + (SELECT COUNT(*) FROM audit);`,
 	},
+	{
+		// Touches only what it adds, so it runs the same after any version 4.
+		version: 5,
+		name: "the funnel: widget loads and checkouts per period, article and A/B variant; a gift's variant",
+		sql: `-- The A/B variant of the ask a gift came from (Checkout metadata); null without a test.
+ALTER TABLE donations ADD COLUMN variant TEXT;
+-- Best-effort counts, not money: batches flushed from the worker's isolates are added in
+-- place inside this object (one transaction per batch). page: a normalized article URL,
+-- or 'other' (past the cap of distinct pages per period, or not a URL); variant: '' for none.
+CREATE TABLE IF NOT EXISTS funnel (
+	period_id INTEGER NOT NULL,
+	page TEXT NOT NULL,
+	variant TEXT NOT NULL DEFAULT '',
+	loads INTEGER NOT NULL DEFAULT 0 CHECK (loads >= 0),
+	checkouts INTEGER NOT NULL DEFAULT 0 CHECK (checkouts >= 0),
+	PRIMARY KEY (period_id, page, variant)
+);`,
+	},
 ];
 
-export const LATEST_VERSION = MIGRATIONS.length;
+/** The newest version (numbers may leave a gap while another branch holds the one before). */
+export const LATEST_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));
 
 /** Ledgers written before migrations were numbered have the first schema without `schema_migrations`. */
 const UNNUMBERED = { table: "campaign", version: 1 };
