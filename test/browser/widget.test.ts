@@ -87,6 +87,8 @@ function campaign(over: Partial<CampaignData> = {}): CampaignData {
 
 const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
 const apiUrl = (id: string) => `${worker.url}/api/campaigns/${id}`;
+/** Matches the totals request of campaign `id`, whatever its query (the widget names the article in ?page=). */
+const totalsOf = (id: string) => (url: URL) => `${url.origin}${url.pathname}` === apiUrl(id);
 const script = (attrs = 'data-campaign="main"') => `<script src="${worker.url}/widget.js" ${attrs} async></script>`;
 const container = (attrs = 'data-campaign="main"') => `<div data-donation-widget ${attrs}></div>`;
 /** Containers only, and a script tag that just loads the widget (no data-campaign: it renders nothing in place). */
@@ -96,7 +98,7 @@ const plain = (text: string | null | undefined) => (text ?? "").replace(/[\u00a0
 
 /** Answers GET /api/campaigns/:id with `data` (CORS like the worker), optionally late. */
 async function answer(page: Page, id: string, data: unknown, options: { status?: number; delay?: number } = {}) {
-	await page.route(apiUrl(id), async (route) => {
+	await page.route(totalsOf(id), async (route) => {
 		if (options.delay) await sleep(options.delay);
 		await route.fulfill({ status: options.status ?? 200, json: data, headers: CORS });
 	});
@@ -297,7 +299,7 @@ describe("layout stability", () => {
 						}).observe(document, { childList: true, subtree: true });
 					});
 					if (delay) {
-						await p.route(apiUrl("main"), async (route) => {
+						await p.route(totalsOf("main"), async (route) => {
 							await sleep(delay);
 							await route.continue();
 						});
@@ -883,16 +885,16 @@ describe("donating", () => {
 
 describe("failure", () => {
 	const modes: [string, string, (page: Page) => Promise<unknown>][] = [
-		["the API is unreachable", "main", (p) => p.route(apiUrl("main"), (r) => r.abort("connectionrefused"))],
+		["the API is unreachable", "main", (p) => p.route(totalsOf("main"), (r) => r.abort("connectionrefused"))],
 		["the API answers 500", "main", (p) => answer(p, "main", { error: { code: "internal", message: "boom" } }, { status: 500 })],
 		["the campaign is unknown (the worker's 404)", "no-such-campaign", async () => {}],
 		[
 			"the API answers HTML",
 			"main",
-			(p) => p.route(apiUrl("main"), (r) => r.fulfill({ body: "<html>oops</html>", contentType: "text/html", headers: CORS })),
+			(p) => p.route(totalsOf("main"), (r) => r.fulfill({ body: "<html>oops</html>", contentType: "text/html", headers: CORS })),
 		],
 		["the API answers JSON of another shape", "main", (p) => answer(p, "main", { hello: "world" })],
-		["the API never answers", "main", (p) => p.route(apiUrl("main"), () => {})],
+		["the API never answers", "main", (p) => p.route(totalsOf("main"), () => {})],
 	];
 	for (const [name, id, setup] of modes) {
 		it(`shows only a plain donate link in the reserved space when ${name}`, async () => {

@@ -2,9 +2,10 @@
 // Donate, which opens Checkout, and the status line under them (thanks and
 // errors). Built empty with the rest of the widget; enabled when the campaign
 // arrives.
-import type { CampaignSnapshot } from "./api";
+
 import { add, addButton, oneChoice, press } from "./dom";
 import type { Money } from "./format";
+import type { Campaign } from "./variant";
 import { Class } from "./widget.css";
 
 /** Shows a message in the status line, in the error colour when `error`. */
@@ -14,11 +15,7 @@ type Say = (text: string, error?: boolean) => void;
 export type Send = (body: string) => Promise<string>;
 
 /** Builds the controls in `box`; returns what enables them with the campaign. */
-export function buildControls(
-	box: HTMLElement,
-	ownAmounts: string | undefined,
-	send: Send,
-): (campaign: CampaignSnapshot, money: Money) => void {
+export function buildControls(box: HTMLElement, ownAmounts: string | undefined, send: Send): (campaign: Campaign, money: Money) => void {
 	const form = add("form", box, Class.controls);
 	const presets = add("div", form, Class.presets, "", { role: "group", "aria-label": "Amount" });
 	const donateRow = add("div", form, Class.donateRow);
@@ -47,7 +44,9 @@ export function buildControls(
 		submit();
 	});
 	return (campaign, money) => {
-		submit = checkoutSubmit(donate, send, chooseAmount(presets, campaign, money, ownAmounts, say), () => interval, say);
+		// The campaign's (or its A/B variant's) default interval.
+		if (campaign.interval === "month") intervals[1]?.click();
+		submit = checkoutSubmit(donate, send, chooseAmount(presets, campaign, money, ownAmounts, say), () => interval, say, campaign.variant);
 	};
 }
 
@@ -58,7 +57,7 @@ export function buildControls(
  */
 function chooseAmount(
 	presets: HTMLElement,
-	campaign: CampaignSnapshot,
+	campaign: Campaign,
 	{ unit_: unit, format_: format }: Money,
 	ownAmounts: string | undefined,
 	say: Say,
@@ -112,6 +111,7 @@ function checkoutSubmit(
 	chosenAmount: () => number | undefined,
 	interval: () => string,
 	say: Say,
+	variant?: string,
 ): () => void {
 	let busy = false;
 	const idle = () => {
@@ -133,6 +133,7 @@ function checkoutSubmit(
 			// Back to this very page, unless its URL is too long to travel (the worker's thank-you page then).
 			returnUrl: location.href.length > 2048 ? undefined : location.href,
 			page: location.origin + location.pathname,
+			variant,
 		});
 		try {
 			// Leaving: stays busy unless the page comes back from the back/forward cache.
