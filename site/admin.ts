@@ -2,6 +2,7 @@
 // Built by esbuild (scripts/build-site.ts); type-checked with site/tsconfig.json.
 import { currencyExponent, formatMoney } from "../src/domain/currency";
 import type { CampaignSnapshot } from "../src/domain/snapshot";
+import { type AdminTools, showFunnel, wireFunnel } from "./funnel";
 
 interface PeriodSummary {
 	id: number;
@@ -10,11 +11,6 @@ interface PeriodSummary {
 	goals: number[];
 	total: number;
 	donations: number;
-}
-interface PageSummary {
-	page: string | null;
-	donations: number;
-	total: number;
 }
 interface AuditEntry {
 	at: string;
@@ -145,10 +141,7 @@ async function loadCampaign(id: string): Promise<void> {
 			),
 		),
 	);
-	const { pages } = await getJson<{ pages: PageSummary[] }>(`/campaigns/${id}/pages`);
-	byId<HTMLTableElement>("pages").tBodies[0]?.replaceChildren(
-		...pages.map((p) => row(p.page ?? "(unknown page)", String(p.donations), money(p.total, currency))),
-	);
+	await showFunnel(current, funnelTools);
 	const { entries } = await getJson<{ entries: AuditEntry[] }>(`/campaigns/${id}/audit`);
 	byId("audit").replaceChildren(
 		...entries.slice(0, 20).map((entry) => {
@@ -225,7 +218,11 @@ async function resyncFromStripe(campaign: CampaignSnapshot | undefined): Promise
 	);
 }
 
+/** What the funnel (site/funnel.ts) uses of this script. */
+const funnelTools: AdminTools = { api, money, toMinor, toMajor, say, reload: () => loadCampaigns(current?.id) };
+
 document.addEventListener("DOMContentLoaded", () => {
+	wireFunnel(() => current, funnelTools);
 	byId("login").addEventListener(
 		"submit",
 		guarded(async () => {

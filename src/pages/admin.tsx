@@ -3,6 +3,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../config";
 import { ADMIN_JS } from "../generated/site";
+import { AbTestCard, ArticleTable, FunnelOverview } from "./funnel-admin";
 import { Layout } from "./layout";
 
 export const adminPage = new Hono<AppEnv>();
@@ -101,7 +102,9 @@ adminPage.get("/admin", (c) => {
 					<SettingsForm />
 					<PeriodActions />
 					<DataTable id="periods" title="Periods" columns={["Period", "Started", "Ended", "Gifts", "Total", "Goals"]} />
-					<DataTable id="pages" title="Articles that raise money (this period)" columns={["Article", "Gifts", "Total"]} />
+					<FunnelOverview />
+					<ArticleTable />
+					<AbTestCard />
 					<div class="card">
 						<h2>Audit log</h2>
 						<ul id="audit"></ul>
