@@ -4,7 +4,7 @@
 const SVG = "http://www.w3.org/2000/svg";
 const W = 640;
 const H = 240;
-const PAD = { left: 72, right: 16, top: 16, bottom: 28 };
+const PAD = { left: 92, right: 16, top: 16, bottom: 28 };
 
 type Attrs = Record<string, string | number>;
 
@@ -80,7 +80,7 @@ export function cumulativeChart(days: DayPoint[], goals: number[], money: (minor
 	chart.plot([start, points.at(-1)?.t ?? start + DAY], [0, top]);
 	for (const goal of goals) {
 		el("line", chart.svg, { x1: PAD.left, x2: W - PAD.right, y1: chart.y(goal), y2: chart.y(goal), class: "goal" });
-		el("text", chart.svg, { x: PAD.left - 6, y: chart.y(goal) + 4, "text-anchor": "end", class: "label" }, money(goal));
+		el("text", chart.svg, { x: PAD.left - 6, y: chart.y(goal) + 5, "text-anchor": "end", class: "label" }, money(goal).replace(/\.0+$/, ""));
 	}
 	const path = [`M${chart.x(start)},${chart.y(0)}`, ...points.map((p) => `L${chart.x(p.t)},${chart.y(p.v)}`)].join(" ");
 	el("path", chart.svg, { d: `${path} L${chart.x(points.at(-1)?.t ?? start)},${chart.y(0)} Z`, class: "area" });
@@ -110,7 +110,7 @@ export function dailyChart(days: DayPoint[]): SVGSVGElement {
 		el("title", bar, {}, `${d.day}: ${d.donations} gifts`);
 	});
 	for (const tick of [0, Math.round(most / 2), most].filter((v, i, all) => all.indexOf(v) === i)) {
-		el("text", chart.svg, { x: PAD.left - 6, y: chart.y(tick) + 4, "text-anchor": "end", class: "label" }, String(tick));
+		el("text", chart.svg, { x: PAD.left - 6, y: chart.y(tick) + 5, "text-anchor": "end", class: "label" }, String(tick));
 	}
 	el("text", chart.svg, { x: PAD.left, y: H - 8, class: "label" }, days[0]?.day.slice(5) ?? "");
 	el("text", chart.svg, { x: W - PAD.right, y: H - 8, "text-anchor": "end", class: "label" }, days.at(-1)?.day.slice(5) ?? "");

@@ -79,9 +79,28 @@ function showNumbers(f: Funnel, tools: AdminTools): void {
 	byId("chart-daily").replaceChildren(dailyChart(days));
 }
 
+/** An article as a link: its path when every article is on one site, else host and path. */
+function articleCell(page: string | null, oneSite: boolean): HTMLTableCellElement {
+	const td = document.createElement("td");
+	td.className = "page";
+	if (page === null || page === "other" || !/^https?:/.test(page)) {
+		td.textContent = page === null ? "(unknown page)" : page === "other" ? "other (past the cap, or not a URL)" : page;
+		return td;
+	}
+	const url = new URL(page);
+	const link = document.createElement("a");
+	link.href = page;
+	link.title = page;
+	link.rel = "noreferrer";
+	link.textContent = oneSite ? url.pathname : `${url.host}${url.pathname}`;
+	td.append(link);
+	return td;
+}
+
 function showPages(): void {
 	if (!shown) return;
 	const { funnel, tools } = shown;
+	const sites = new Set(funnel.pages.flatMap((p) => (p.page && /^https?:/.test(p.page) ? [new URL(p.page).origin] : [])));
 	const value = (line: PageLine) => line[sortKey] ?? -1;
 	const sorted = [...funnel.pages].sort((a, b) => (descending ? value(b) - value(a) : value(a) - value(b)));
 	for (const th of byId<HTMLTableElement>("pages").tHead?.querySelectorAll<HTMLElement>("th[data-sort]") ?? []) {
@@ -91,7 +110,6 @@ function showPages(): void {
 	byId<HTMLTableElement>("pages").tBodies[0]?.replaceChildren(
 		...sorted.map((p) =>
 			cells(document.createElement("tr"), [
-				[p.page ?? "(unknown page)", "page"],
 				[String(p.loads), "num"],
 				[String(p.checkouts), "num"],
 				[String(p.donations), "num"],
@@ -100,6 +118,9 @@ function showPages(): void {
 			]),
 		),
 	);
+	for (const [i, tr] of [...(byId<HTMLTableElement>("pages").tBodies[0]?.rows ?? [])].entries()) {
+		tr.prepend(articleCell(sorted[i]?.page ?? null, sites.size <= 1));
+	}
 }
 
 function showVariants(f: Funnel, campaign: CampaignSnapshot, tools: AdminTools): void {
