@@ -165,7 +165,7 @@ describe("the admin page's funnel", () => {
 			const { page } = await openAdmin(width, scheme);
 			// Nothing of the funnel's sticks out of the page (wide tables scroll inside their card).
 			const wide = await page.evaluate(() =>
-				[...document.querySelectorAll("#funnel-numbers, .charts svg, .table-scroll, #test-form, #ab-test")]
+				Array.from(document.querySelectorAll("#funnel-numbers, .charts svg, .table-scroll, #test-form, #ab-test"))
 					.filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
 					.map((e) => `${e.tagName}#${e.id}.${e.className}`),
 			);
