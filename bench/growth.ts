@@ -125,7 +125,11 @@ export async function measureGrowth(
 			}
 			count += n;
 			const t0 = performance.now();
-			const res = await fetch(`${worker.url}/api/admin/campaigns/${CAMPAIGN}/resync`, { method: "POST", headers: admin });
+			const res = await fetch(`${worker.url}/api/admin/campaigns/${CAMPAIGN}/resync`, {
+				method: "POST",
+				// Admin changes must be JSON, even without a body (SECURITY.md).
+				headers: { ...admin, "content-type": "application/json" },
+			});
 			const body = (await res.json()) as { added?: unknown[] };
 			if (!res.ok) throw new Error(`resync fill: HTTP ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
 			const seconds = (performance.now() - t0) / 1000;
@@ -180,7 +184,11 @@ export async function measureGrowth(
 			});
 			const resynced = await withPeakRss(worker, async () => {
 				const t0 = performance.now();
-				const res = await fetch(`${worker.url}/api/admin/campaigns/${CAMPAIGN}/resync`, { method: "POST", headers: admin });
+				const res = await fetch(`${worker.url}/api/admin/campaigns/${CAMPAIGN}/resync`, {
+					method: "POST",
+					// Admin changes must be JSON, even without a body (SECURITY.md).
+					headers: { ...admin, "content-type": "application/json" },
+				});
 				const body = (await res.json()) as { added?: unknown[]; alreadyRecorded?: number; totalAfter?: number };
 				if (!res.ok) throw new Error(`resync: HTTP ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
 				return { seconds: (performance.now() - t0) / 1000, body };
