@@ -4,9 +4,11 @@
 // agreement), and at each size the write path, the totals read (warm: edge
 // cache; cold: right after a write purged it), the CSV export and a re-sync are
 // timed, with the workerd processes' memory.
+
 import { accessSync, constants, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { METADATA_KEYS } from "../src/domain/metadata.ts";
 import type { RunningWorker } from "../test/support/worker.ts";
 import {
 	admin,
@@ -83,7 +85,7 @@ function mirror(double: StripeDouble, d: Delivery, created: number): void {
 		payment_status: "paid",
 		amount_total: d.amount,
 		currency: "usd",
-		metadata: { campaign: d.campaign },
+		metadata: { [METADATA_KEYS.campaign]: d.campaign },
 		payment_intent: d.paymentIntent,
 		created,
 	});
