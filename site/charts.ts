@@ -80,7 +80,12 @@ export function cumulativeChart(days: DayPoint[], goals: number[], money: (minor
 	chart.plot([start, points.at(-1)?.t ?? start + DAY], [0, top]);
 	for (const goal of goals) {
 		el("line", chart.svg, { x1: PAD.left, x2: W - PAD.right, y1: chart.y(goal), y2: chart.y(goal), class: "goal" });
-		el("text", chart.svg, { x: PAD.left - 6, y: chart.y(goal) + 5, "text-anchor": "end", class: "label" }, money(goal).replace(/\.0+$/, ""));
+		el(
+			"text",
+			chart.svg,
+			{ x: PAD.left - 6, y: chart.y(goal) + 5, "text-anchor": "end", class: "label" },
+			money(goal).replace(/\.0+$/, ""),
+		);
 	}
 	const path = [`M${chart.x(start)},${chart.y(0)}`, ...points.map((p) => `L${chart.x(p.t)},${chart.y(p.v)}`)].join(" ");
 	el("path", chart.svg, { d: `${path} L${chart.x(points.at(-1)?.t ?? start)},${chart.y(0)} Z`, class: "area" });
