@@ -111,7 +111,7 @@ export function AbTestCard() {
 				</select>
 				<label for="test-epsilon">Epsilon (share of views spread evenly, epsilon-greedy only)</label>
 				<input id="test-epsilon" type="number" min="0.01" max="1" step="0.01" value="0.1" />
-				<button type="submit">Save test</button>{" "}
+				<button type="submit">Start or update the test</button>{" "}
 				<button type="button" id="test-stop">
 					Stop test without a winner
 				</button>
