@@ -4,9 +4,11 @@
 // agreement), and at each size the write path, the totals read (warm: edge
 // cache; cold: right after a write purged it), the CSV export and a re-sync are
 // timed, with the workerd processes' memory.
+
 import { accessSync, constants, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { METADATA_KEYS } from "../src/domain/metadata.ts";
 import type { RunningWorker } from "../test/support/worker.ts";
 import {
 	admin,
@@ -83,7 +85,7 @@ function mirror(double: StripeDouble, d: Delivery, created: number): void {
 		payment_status: "paid",
 		amount_total: d.amount,
 		currency: "usd",
-		metadata: { campaign: d.campaign },
+		metadata: { [METADATA_KEYS.campaign]: d.campaign },
 		payment_intent: d.paymentIntent,
 		created,
 	});
@@ -125,7 +127,11 @@ export async function measureGrowth(
 			}
 			count += n;
 			const t0 = performance.now();
-			const res = await fetch(`${worker.url}/api/admin/campaigns/${CAMPAIGN}/resync`, { method: "POST", headers: admin });
+			const res = await fetch(`${worker.url}/api/admin/campaigns/${CAMPAIGN}/resync`, {
+				method: "POST",
+				// Admin changes must be JSON, even without a body (SECURITY.md).
+				headers: { ...admin, "content-type": "application/json" },
+			});
 			const body = (await res.json()) as { added?: unknown[] };
 			if (!res.ok) throw new Error(`resync fill: HTTP ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
 			const seconds = (performance.now() - t0) / 1000;
@@ -180,7 +186,11 @@ export async function measureGrowth(
 			});
 			const resynced = await withPeakRss(worker, async () => {
 				const t0 = performance.now();
-				const res = await fetch(`${worker.url}/api/admin/campaigns/${CAMPAIGN}/resync`, { method: "POST", headers: admin });
+				const res = await fetch(`${worker.url}/api/admin/campaigns/${CAMPAIGN}/resync`, {
+					method: "POST",
+					// Admin changes must be JSON, even without a body (SECURITY.md).
+					headers: { ...admin, "content-type": "application/json" },
+				});
 				const body = (await res.json()) as { added?: unknown[]; alreadyRecorded?: number; totalAfter?: number };
 				if (!res.ok) throw new Error(`resync: HTTP ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
 				return { seconds: (performance.now() - t0) / 1000, body };

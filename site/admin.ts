@@ -6,7 +6,8 @@ import type { AdminSettings } from "../src/domain/settings";
 import type { CampaignSnapshot } from "../src/domain/snapshot";
 import { api, byId, getJson, say, showSignedIn, TOKEN_KEY } from "./api";
 import { showCampaign, showUnplaced } from "./campaign-view";
-import { money, toMinor } from "./money";
+import { type AdminTools, showFunnel, wireFunnel } from "./funnel";
+import { money, toMajor, toMinor } from "./money";
 import { fillSettings, readSettings } from "./settings-form";
 
 let current: CampaignSnapshot | undefined;
@@ -26,7 +27,7 @@ async function loadCampaign(id: string): Promise<void> {
 	if (!current) return;
 	editing = await getJson<AdminSettings>(`/campaigns/${id}`);
 	fillSettings(editing);
-	await Promise.all([showCampaign(current), showUnplaced()]);
+	await Promise.all([showCampaign(current), showUnplaced(), showFunnel(current, funnelTools)]);
 }
 
 async function download(campaign: CampaignSnapshot, format: "csv" | "json"): Promise<void> {
@@ -88,7 +89,11 @@ async function resyncFromStripe(campaign: CampaignSnapshot | undefined): Promise
 	);
 }
 
+/** What the funnel (site/funnel.ts) uses of this script. */
+const funnelTools: AdminTools = { api, money, toMinor, toMajor, say, reload: () => loadCampaigns(current?.id) };
+
 document.addEventListener("DOMContentLoaded", () => {
+	wireFunnel(() => current, funnelTools);
 	byId("login").addEventListener(
 		"submit",
 		guarded(async () => {

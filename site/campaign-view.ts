@@ -1,7 +1,7 @@
 // What the admin page shows of a campaign: the live bar, the current period
 // in a sentence (with gifts in other currencies and the sponsor's match), the
-// periods, the articles, the audit log, and money no campaign could take.
-import type { AuditEntry, PageSummary, PeriodSummary, UnplacedEntry } from "../src/domain/reports";
+// periods, the audit log (the articles: ./funnel.ts), and money no campaign could take.
+import type { AuditEntry, PeriodSummary, UnplacedEntry } from "../src/domain/reports";
 import type { CampaignSnapshot } from "../src/domain/snapshot";
 import { byId, getJson } from "./api";
 import { money } from "./money";
@@ -47,7 +47,7 @@ function periodSentence(campaign: CampaignSnapshot, period: PeriodSummary | unde
 }
 
 export async function showCampaign(campaign: CampaignSnapshot): Promise<void> {
-	const { id, currency } = campaign;
+	const { id } = campaign;
 	showLiveBar(campaign);
 	const { periods } = await getJson<{ periods: PeriodSummary[] }>(`/campaigns/${id}/periods`);
 	byId("period").textContent = periodSentence(
@@ -67,10 +67,6 @@ export async function showCampaign(campaign: CampaignSnapshot): Promise<void> {
 				p.goals.map((goal) => money(goal, p.currency)).join(" / "),
 			),
 		),
-	);
-	const { pages } = await getJson<{ pages: PageSummary[] }>(`/campaigns/${id}/pages`);
-	byId<HTMLTableElement>("pages").tBodies[0]?.replaceChildren(
-		...pages.map((p) => row(p.page ?? "(unknown page)", String(p.donations), money(p.total, currency))),
 	);
 	const { entries } = await getJson<{ entries: AuditEntry[] }>(`/campaigns/${id}/audit`);
 	byId("audit").replaceChildren(

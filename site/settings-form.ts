@@ -18,6 +18,9 @@ export function fillSettings(view: AdminSettings): void {
 	input("title").value = settings.title;
 	input("goals").value = toMajor(settings.goals, currency);
 	input("amounts").value = toMajor(settings.amounts, currency);
+	input("min-amount").value = toMajor([settings.minAmount], currency);
+	input("max-amount").value = toMajor([settings.maxAmount], currency);
+	byId<HTMLSelectElement>("interval").value = settings.interval ?? "once";
 	input("currency").value = currency.toUpperCase();
 	// A period with gifts keeps its currency: a new one may have another.
 	input("currency").readOnly = view.currencyLocked;
@@ -42,6 +45,9 @@ export function readSettings(view: AdminSettings): SettingsPatch {
 		title: input("title").value.trim(),
 		goals: toMinor(input("goals").value, currency),
 		amounts: toMinor(input("amounts").value, currency),
+		minAmount: Math.round(Number(input("min-amount").value) * minorPerMajor(currency)),
+		maxAmount: Math.round(Number(input("max-amount").value) * minorPerMajor(currency)),
+		interval: byId<HTMLSelectElement>("interval").value === "month" ? "month" : "once",
 		afterGoal: byId<HTMLSelectElement>("after-goal").value === "close" ? "close" : "ask",
 		goalReachedText: input("goal-text").value.trim(),
 		feeCover: {

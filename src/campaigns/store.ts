@@ -10,6 +10,7 @@ import type { PeriodChanges, SettingsPatch } from "../domain/settings";
 import type { CampaignSnapshot } from "../domain/snapshot";
 import { paymentKey, snapshotKey } from "./keys";
 import { parseAuditRow } from "./ledger/campaign";
+import type { FunnelCount } from "./ledger/funnel";
 import { cachedTotals, cacheTotals, NOT_FOUND_CACHE_CONTROL, PUBLIC_CACHE_CONTROL, purgeTotals, type TotalsResponse } from "./public-cache";
 import { campaignExists, campaignIds, registerCampaign, registry } from "./registry/known";
 
@@ -91,6 +92,16 @@ export function campaignStore({ env, origin }: StoreContext, id: string) {
 			(await existing())?.donations(id, period, after, limit) ?? null,
 		pages: async (period: number | null) => (await existing())?.pages(id, period) ?? null,
 		audit: async () => (await (await existing())?.auditLog(id))?.map(parseAuditRow) ?? null,
+
+		// The funnel and A/B tests (src/funnel/).
+		/** Adds loads and checkouts counted in this isolate; the variants' standings, or null for an unknown campaign. */
+		addFunnel: async (batch: FunnelCount[]) => (await existing())?.addFunnel(id, batch) ?? null,
+		funnel: async (period: number | null) => (await existing())?.funnel(id, period) ?? null,
+		async endTest(keep: string, actor: string) {
+			const stub = await existing();
+			const result = stub ? await stub.endTest(id, keep, actor) : null;
+			return changed(result, versionOf(result));
+		},
 	};
 }
 

@@ -103,3 +103,26 @@ export interface ResyncReport {
 	totalBefore: number;
 	totalAfter: number;
 }
+
+/** One (page, variant) cell of a period's funnel: counted loads and checkouts beside the gifts recorded. */
+export interface FunnelCell {
+	page: string | null;
+	variant: string | null;
+	loads: number;
+	checkouts: number;
+	donations: number;
+	total: number;
+}
+
+export interface DailyGifts {
+	/** UTC day, YYYY-MM-DD */
+	day: string;
+	donations: number;
+	total: number;
+}
+
+export interface FunnelData {
+	period: { id: number; startedAt: string; endedAt: string | null; goals: number[]; currency: string };
+	cells: FunnelCell[];
+	daily: DailyGifts[];
+}

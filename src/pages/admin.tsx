@@ -4,6 +4,7 @@ import { Hono } from "hono";
 import type { Child } from "hono/jsx";
 import type { AppEnv } from "../config";
 import { ADMIN_JS } from "../generated/site";
+import { AbTestCard, ArticleTable, FunnelOverview } from "./funnel-admin";
 import { Layout } from "./layout";
 
 export const adminPage = new Hono<AppEnv>();
@@ -19,16 +20,18 @@ function DataTable(props: { id: string; title: string; columns: string[] }) {
 	return (
 		<div class="card">
 			<h2>{props.title}</h2>
-			<table id={props.id}>
-				<thead>
-					<tr>
-						{props.columns.map((column) => (
-							<th scope="col">{column}</th>
-						))}
-					</tr>
-				</thead>
-				<tbody></tbody>
-			</table>
+			<div class="table-scroll">
+				<table id={props.id}>
+					<thead>
+						<tr>
+							{props.columns.map((column) => (
+								<th scope="col">{column}</th>
+							))}
+						</tr>
+					</thead>
+					<tbody></tbody>
+				</table>
+			</div>
 		</div>
 	);
 }
@@ -76,6 +79,18 @@ function SettingsForm() {
 			</Field>
 			<Field id="amounts" label="Preset amounts (major units, comma-separated)">
 				<input id="amounts" name="amounts" required pattern="[0-9., ]+" />
+			</Field>
+			<Field id="min-amount" label="Smallest gift (major units)">
+				<input id="min-amount" name="minAmount" required inputmode="decimal" pattern="[0-9.]+" />
+			</Field>
+			<Field id="max-amount" label="Largest gift (major units)">
+				<input id="max-amount" name="maxAmount" required inputmode="decimal" pattern="[0-9.]+" />
+			</Field>
+			<Field id="interval" label="The widget starts on">
+				<select id="interval" name="interval">
+					<option value="once">a one-time gift</option>
+					<option value="month">a monthly gift</option>
+				</select>
 			</Field>
 			<Field id="currency" label="Currency">
 				<input id="currency" name="currency" required pattern="[A-Za-z]{3}" maxlength={3} aria-describedby="currency-note" />
@@ -171,7 +186,9 @@ adminPage.get("/admin", (c) => {
 					<SettingsForm />
 					<PeriodActions />
 					<DataTable id="periods" title="Periods" columns={["Period", "Started", "Ended", "Gifts", "Given", "Matched", "Total", "Goals"]} />
-					<DataTable id="pages" title="Articles that raise money (this period)" columns={["Article", "Gifts", "Total"]} />
+					<FunnelOverview />
+					<ArticleTable />
+					<AbTestCard />
 					<div id="unplaced-card" hidden>
 						<DataTable
 							id="unplaced"

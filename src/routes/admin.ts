@@ -14,6 +14,7 @@ import { ApiError, orBadRequest } from "../http/errors";
 import { campaignIdParam, jsonBody, limitBody } from "../http/validate";
 import { resync } from "../recording/resync";
 import { stripeClient, stripeFailure } from "../stripe/client";
+import { funnelAdmin } from "./funnel-admin";
 
 type Query = Record<string, string | string[]>;
 
@@ -25,8 +26,6 @@ function periodOf(query: Query): number | null {
 	if (!parsed.success) throw new ApiError(400, "invalid_period", "period is a positive integer.");
 	return parsed.data;
 }
-
-const periodQuery = validator("query", (query: Query) => ({ period: periodOf(query) }));
 
 /** `?format=json|csv&period=` for exports. */
 const exportQuery = validator("query", (query: Query) => {
@@ -85,11 +84,8 @@ admin.get("/campaigns/:id/periods", campaignIdParam, async (c) => {
 	return c.json({ campaign: id, periods: found(await storeOf(c, id).periods(), id) });
 });
 
-admin.get("/campaigns/:id/pages", campaignIdParam, periodQuery, async (c) => {
-	const { id } = c.req.valid("param");
-	const { period } = c.req.valid("query");
-	return c.json({ campaign: id, period, pages: found(await storeOf(c, id).pages(period), id) });
-});
+// Per-article funnel (GET .../pages), the whole funnel and A/B tests: routes/funnel-admin.ts.
+admin.route("/", funnelAdmin);
 
 admin.get("/campaigns/:id/audit", campaignIdParam, async (c) => {
 	const { id } = c.req.valid("param");

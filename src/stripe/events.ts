@@ -5,7 +5,7 @@
 // Events arrive in the webhook endpoint's API version, so every reader here
 // accepts each shape Stripe has rendered since 2020-08-27.
 import type Stripe from "stripe";
-import { campaignOf, feeCoverOf, pageOf } from "../domain/metadata";
+import { campaignOf, feeCoverOf, pageOf, variantOf } from "../domain/metadata";
 import { type Donation, type Movement, REFUND_RANK, type Reversal } from "../domain/movements";
 import { normalizePage } from "../domain/page-url";
 
@@ -62,6 +62,7 @@ export function donationFromSession(session: Stripe.Checkout.Session, occurredAt
 		feeCover: feeCoverOf(session.metadata, paid.amount),
 		interval: "once",
 		page: normalizePage(pageOf(session.metadata)),
+		variant: variantOf(session.metadata),
 		occurredAt,
 	};
 }
@@ -125,6 +126,7 @@ export function donationFromInvoice(invoice: Stripe.Invoice, occurredAt: number)
 		currency: invoice.currency.toLowerCase(),
 		interval: "month",
 		page: normalizePage(pageOf(invoiceMetadata(invoice))),
+		variant: variantOf(invoiceMetadata(invoice)),
 		occurredAt,
 	};
 }

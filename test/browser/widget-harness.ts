@@ -104,6 +104,8 @@ export function campaign(over: Partial<CampaignData> = {}): CampaignData {
 
 export const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
 export const apiUrl = (id: string) => `${harness.worker.url}/api/campaigns/${id}`;
+/** Matches the totals request of campaign `id`, whatever its query (the widget names the article in ?page=). */
+export const totalsOf = (id: string) => (url: URL) => `${url.origin}${url.pathname}` === apiUrl(id);
 export const script = (attrs = 'data-campaign="main"') => `<script src="${harness.worker.url}/widget.js" ${attrs} async></script>`;
 export const container = (attrs = 'data-campaign="main"') => `<div data-donation-widget ${attrs}></div>`;
 /** Containers only, and a script tag that just loads the widget (no data-campaign: it renders nothing in place). */
@@ -114,7 +116,7 @@ export const plain = (text: string | null | undefined) => (text ?? "").replace(/
 
 /** Answers GET /api/campaigns/:id with `data` (CORS like the worker), optionally late. */
 export async function answer(page: Page, id: string, data: unknown, options: { status?: number; delay?: number } = {}) {
-	await page.route(apiUrl(id), async (route) => {
+	await page.route(totalsOf(id), async (route) => {
 		if (options.delay) await sleep(options.delay);
 		await route.fulfill({ status: options.status ?? 200, json: data, headers: CORS });
 	});

@@ -23,6 +23,7 @@ import {
 	ready,
 	SHOTS,
 	script,
+	totalsOf,
 	useWidgetHarness,
 } from "./widget-harness.ts";
 
@@ -94,7 +95,7 @@ function stateSetup(state: string) {
 		state === "thank-you"
 			? (p: Page) => answerReturn(p, { amount: 2_500, interval: "month" }, true)
 			: state === "loading"
-				? (p: Page) => p.route(apiUrl("main"), () => {})
+				? (p: Page) => p.route(totalsOf("main"), () => {})
 				: undefined;
 	return { query, extra, campaignState: state === "loading" || state === "thank-you" ? "ask" : state };
 }

@@ -26,6 +26,7 @@ import {
 	script,
 	sleep,
 	TITLE,
+	totalsOf,
 	UUID,
 	useWidgetHarness,
 } from "./widget-harness.ts";
@@ -153,7 +154,7 @@ describe("layout stability", () => {
 						}).observe(document, { childList: true, subtree: true });
 					});
 					if (delay) {
-						await p.route(apiUrl("main"), async (route) => {
+						await p.route(totalsOf("main"), async (route) => {
 							await sleep(delay);
 							await route.continue();
 						});
@@ -746,16 +747,16 @@ describe("donating", () => {
 
 describe("failure", () => {
 	const modes: [string, string, (page: Page) => Promise<unknown>][] = [
-		["the API is unreachable", "main", (p) => p.route(apiUrl("main"), (r) => r.abort("connectionrefused"))],
+		["the API is unreachable", "main", (p) => p.route(totalsOf("main"), (r) => r.abort("connectionrefused"))],
 		["the API answers 500", "main", (p) => answer(p, "main", { error: { code: "internal", message: "boom" } }, { status: 500 })],
 		["the campaign is unknown (the worker's 404)", "no-such-campaign", async () => {}],
 		[
 			"the API answers HTML",
 			"main",
-			(p) => p.route(apiUrl("main"), (r) => r.fulfill({ body: "<html>oops</html>", contentType: "text/html", headers: CORS })),
+			(p) => p.route(totalsOf("main"), (r) => r.fulfill({ body: "<html>oops</html>", contentType: "text/html", headers: CORS })),
 		],
 		["the API answers JSON of another shape", "main", (p) => answer(p, "main", { hello: "world" })],
-		["the API never answers", "main", (p) => p.route(apiUrl("main"), () => {})],
+		["the API never answers", "main", (p) => p.route(totalsOf("main"), () => {})],
 	];
 	for (const [name, id, setup] of modes) {
 		it(`shows only a plain donate link in the reserved space when ${name}`, async () => {

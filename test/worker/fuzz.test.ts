@@ -901,6 +901,10 @@ async function checkAdminRead(route: AdminRoute, res: Response, context: string)
 		if (!text.startsWith("period,key,payment,amount")) throw new Error(`${context}: CSV export without its header`);
 		return;
 	}
+	if (route === "pages" && /^text\/csv/.test(res.headers.get("Content-Type") ?? "")) {
+		if (!text.startsWith("period,page,variant,loads")) throw new Error(`${context}: funnel CSV without its header`);
+		return;
+	}
 	const body = JSON.parse(text) as Record<string, unknown>;
 	const field = { list: "campaigns", donations: "donations", periods: "periods", pages: "pages", audit: "entries" }[route as string];
 	if (field && !Array.isArray(body[field])) throw new Error(`${context}: 200 without ${field}: ${text.slice(0, 200)}`);

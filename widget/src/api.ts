@@ -3,6 +3,7 @@
 // The campaign is the worker's own type: what GET /api/campaigns/:id answers.
 import type { CampaignSnapshot } from "../../src/domain/snapshot";
 import { withoutPrototype } from "./own";
+import { type Campaign, withVariant } from "./variant";
 
 export type { CampaignSnapshot };
 
@@ -14,7 +15,7 @@ export type { CampaignSnapshot };
  */
 interface Registry {
 	/** in-flight or settled totals requests, by origin and campaign */
-	requests_: Map<string, Promise<CampaignSnapshot>>;
+	requests_: Map<string, Promise<Campaign>>;
 	/** elements already rendered (script tags and containers) */
 	rendered_: WeakSet<Element>;
 }
@@ -30,13 +31,15 @@ const campaignUrl = (origin: string, id: string) => `${origin}/api/campaigns/${e
  * GET the campaign; rejects on a network error, a non-2xx, non-JSON or after 5 s.
  * Cross-origin requests carry no cookies (credentials mode "same-origin").
  */
-export function load(origin: string, id: string): Promise<CampaignSnapshot> {
+export function load(origin: string, id: string): Promise<Campaign> {
 	const key = `${origin} ${id}`;
 	let pending = registry.requests_.get(key);
 	if (!pending) {
-		pending = fetch(campaignUrl(origin, id), withoutPrototype({ signal: AbortSignal.timeout(5000) })).then((response) => {
+		// The article rides along for the publisher's funnel (origin and path; the worker drops the rest).
+		const url = `${campaignUrl(origin, id)}?page=${encodeURIComponent(location.origin + location.pathname)}`;
+		pending = fetch(url, withoutPrototype({ signal: AbortSignal.timeout(5000) })).then((response) => {
 			if (!response.ok) throw response.status;
-			return response.json().then(withoutPrototype);
+			return response.json().then((campaign) => withVariant(withoutPrototype(campaign), response.headers.get("Donation-Variant")));
 		});
 		registry.requests_.set(key, pending);
 	}

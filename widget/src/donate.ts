@@ -4,9 +4,9 @@
 // errors). Built empty with the rest of the widget; enabled when the campaign
 // arrives. A message takes the controls' place when there is nothing to ask.
 import { grossUp } from "../../src/domain/gift";
-import type { CampaignSnapshot } from "./api";
 import { add, addButton, oneChoice, press } from "./dom";
 import type { Money } from "./format";
+import type { Campaign } from "./variant";
 import { Class } from "./widget.css";
 
 /** Shows a message in the status line, in the error colour when `error`. */
@@ -18,7 +18,7 @@ export type Send = (body: string) => Promise<string>;
 /** What the controls offer once the campaign is known. */
 export interface Controls {
 	/** Enables the ask for the campaign. */
-	enable_(campaign: CampaignSnapshot, money: Money): void;
+	enable_(campaign: Campaign, money: Money): void;
 	/** Puts `text` (and a button, when given) in the controls' place: a thank-you, a closed or an ended campaign. */
 	replace_(text: string, button?: [label: string, action: () => void]): void;
 	/** The status line: news, or an error in the error colour. */
@@ -59,10 +59,12 @@ export function buildControls(box: HTMLElement, ownAmounts: string | undefined, 
 	});
 	return {
 		enable_(campaign, money) {
+			// The campaign's (or its A/B variant's) default interval.
+			if (campaign.interval === "month") intervals[1]?.click();
 			const amount = chooseAmount(presets, campaign, money, ownAmounts, say);
 			const coverFees = feeCoverOption(options, campaign, money, amount);
 			if (campaign.manageUrl) add("a", options, Class.manage, "Manage my monthly gift", { href: campaign.manageUrl });
-			submit = checkoutSubmit(donate, send, amount, () => interval, coverFees, say);
+			submit = checkoutSubmit(donate, send, amount, () => interval, coverFees, say, campaign.variant);
 		},
 		replace_(text, button) {
 			form.className = `${Class.controls} ${Class.replaced}`;
@@ -80,7 +82,7 @@ export function buildControls(box: HTMLElement, ownAmounts: string | undefined, 
  */
 function feeCoverOption(
 	options: HTMLElement,
-	campaign: CampaignSnapshot,
+	campaign: Campaign,
 	{ format_: format }: Money,
 	amount: (quiet?: boolean) => number | undefined,
 ) {
@@ -109,7 +111,7 @@ function feeCoverOption(
  */
 function chooseAmount(
 	presets: HTMLElement,
-	campaign: CampaignSnapshot,
+	campaign: Campaign,
 	{ unit_: unit, format_: format }: Money,
 	ownAmounts: string | undefined,
 	say: Say,
@@ -165,6 +167,7 @@ function checkoutSubmit(
 	interval: () => string,
 	coverFees: () => boolean,
 	say: Say,
+	variant?: string,
 ): () => void {
 	let busy = false;
 	const idle = () => {
@@ -187,6 +190,7 @@ function checkoutSubmit(
 			// Back to this very page, unless its URL is too long to travel (the worker's thank-you page then).
 			returnUrl: location.href.length > 2048 ? undefined : location.href,
 			page: location.origin + location.pathname,
+			variant,
 		});
 		try {
 			// Leaving: stays busy unless the page comes back from the back/forward cache.
