@@ -98,6 +98,16 @@ function SettingsForm() {
 			<p class="note" id="currency-note" hidden>
 				This period has gifts in its currency: start a new period to use another.
 			</p>
+			<DonorFields />
+			<button type="submit">Save</button>
+		</form>
+	);
+}
+
+/** What donors meet past the goal, the fee-cover offer, and the current period's deadline and match. */
+function DonorFields() {
+	return (
+		<>
 			<fieldset>
 				<legend>When the last goal is reached</legend>
 				<Field id="after-goal" label="Then">
@@ -141,8 +151,7 @@ function SettingsForm() {
 					<input id="match-cap" name="matchCap" type="number" min="0" step="any" />
 				</Field>
 			</fieldset>
-			<button type="submit">Save</button>
-		</form>
+		</>
 	);
 }
 
