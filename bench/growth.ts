@@ -4,10 +4,11 @@
 // agreement), and at each size the write path, the totals read (warm: edge
 // cache; cold: right after a write purged it), the CSV export and a re-sync are
 // timed, with the workerd processes' memory.
+
 import { accessSync, constants, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CAMPAIGN_KEY } from "../test/stripe/objects.ts";
+import { METADATA_KEYS } from "../src/domain/metadata.ts";
 import type { RunningWorker } from "../test/support/worker.ts";
 import {
 	admin,
@@ -84,7 +85,7 @@ function mirror(double: StripeDouble, d: Delivery, created: number): void {
 		payment_status: "paid",
 		amount_total: d.amount,
 		currency: "usd",
-		metadata: { [CAMPAIGN_KEY]: d.campaign },
+		metadata: { [METADATA_KEYS.campaign]: d.campaign },
 		payment_intent: d.paymentIntent,
 		created,
 	});
@@ -128,6 +129,7 @@ export async function measureGrowth(
 			const t0 = performance.now();
 			const res = await fetch(`${worker.url}/api/admin/campaigns/${CAMPAIGN}/resync`, {
 				method: "POST",
+				// Admin changes must be JSON, even without a body (SECURITY.md).
 				headers: { ...admin, "content-type": "application/json" },
 			});
 			const body = (await res.json()) as { added?: unknown[] };
@@ -186,6 +188,7 @@ export async function measureGrowth(
 				const t0 = performance.now();
 				const res = await fetch(`${worker.url}/api/admin/campaigns/${CAMPAIGN}/resync`, {
 					method: "POST",
+					// Admin changes must be JSON, even without a body (SECURITY.md).
 					headers: { ...admin, "content-type": "application/json" },
 				});
 				const body = (await res.json()) as { added?: unknown[]; alreadyRecorded?: number; totalAfter?: number };

@@ -13,6 +13,7 @@ import { launchBrowser } from "../test/support/browser.ts";
 import { firstSnippet } from "../test/support/readme.ts";
 import { WIDGET_GZIP_BUDGET } from "../widget/budget.mjs";
 import { median, round, startBenchWorker, startStripeDouble, workerdRssMiB } from "./env.ts";
+import { type FunnelCost, funnelSection, measureFunnelCost } from "./funnel.ts";
 import { type GrowthResult, measureGrowth } from "./growth.ts";
 import { exact, type LoadResult, runLoad } from "./load.ts";
 import { measurePageViews, type PageViewResult, summarize } from "./pageview.ts";
@@ -154,6 +155,7 @@ let rssAfterReads: number | null = null;
 const loads: { label: string; campaigns: number; result: LoadResult }[] = [];
 let readLoad: { before: number[]; after: number[] } | null = null;
 let growth: GrowthResult | null = null;
+let funnel: FunnelCost | null = null;
 try {
 	const worker = await startBenchWorker(double);
 	try {
@@ -240,6 +242,17 @@ try {
 	} finally {
 		await worker.stop();
 	}
+
+	funnel = await section("read path with and without counting (autocannon)", async () => {
+		const f = await measureFunnelCost(double, log);
+		budgets.push({
+			name: "totals (with ?page=, a running A/B test, counting on) vs /healthz",
+			limit: `>= ${READ_RATIO_BUDGET * 100} %`,
+			measured: `${round(f.on.ratio * 100)} % (counting off: ${round(f.off.ratio * 100)} %; on / off ${f.onOverOff})`,
+			ok: f.on.ratio >= READ_RATIO_BUDGET && f.on.errors === 0,
+		});
+		return f;
+	});
 
 	// Alternating order (three, one, one, three) so drifts in the machine's load hit both alike.
 	for (const [index, campaigns] of [3, 1, 1, 3].entries()) {
@@ -357,6 +370,7 @@ ${errors.length ? `\nSections that could not run:\n\n${errors.map((e) => `- ${e.
 	out.push(pageViewSection(pageViews));
 	out.push(snippetSection(snippetCost));
 	out.push(readPathSection(readPath));
+	out.push(funnelSection(funnel));
 	out.push(writePathSection());
 	out.push(growthSection(growth));
 	out.push(bundleSection(bundle));

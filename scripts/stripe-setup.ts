@@ -21,7 +21,7 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import Stripe from "stripe";
-import { HANDLED_EVENTS } from "../src/stripe/events";
+import { HANDLED_EVENTS } from "../src/stripe/handled-events";
 import {
 	checkEndpoint,
 	ENDPOINT_METADATA,

@@ -13,6 +13,10 @@ declare global {
 			ACCESS_TEAM?: string;
 			/** ... and the Access application's audience (AUD) tag. */
 			ACCESS_AUD?: string;
+			/** "off": count no widget loads or checkouts (src/funnel/); anything else counts. */
+			FUNNEL?: string;
+			/** Milliseconds between an isolate's funnel flushes (default 5000). */
+			FUNNEL_FLUSH_MS?: string;
 		}
 	}
 }

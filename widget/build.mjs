@@ -126,7 +126,7 @@ export async function buildWidget() {
 
 	const js = result.outputFiles[0].text;
 	// A property ending in "_" that kept its name was read in a way the mangler cannot see (quoted, computed).
-	const unmangled = js.match(/\b[A-Za-z]\w*_\b/);
+	const unmangled = js.match(/(?:\.|["'`])[A-Za-z]\w*_(?![\w$])/);
 	if (unmangled) throw new Error(`widget.js still has the property name "${unmangled[0]}": write it as a plain .name_`);
 	const raw = Buffer.byteLength(js);
 	const gzip = gzipSync(js, { level: 9 }).length;

@@ -1,7 +1,8 @@
 // Donation exports: streamed page by page from the ledger, as JSON or as CSV
 // that opens safely in a spreadsheet.
-import type { DonationRow, PeriodSummary } from "../campaigns/store";
+
 import { matchedAmount } from "../domain/gift";
+import type { DonationRow, PeriodSummary } from "../domain/reports";
 
 export const CSV_COLUMNS = [
 	"period",

@@ -5,18 +5,16 @@ import type { Bindings } from "../config";
 import { isCampaignId } from "../domain/campaign-id";
 import { isInvalid } from "../domain/issues";
 import type { LedgerEntry, RecordOutcome } from "../domain/movements";
+import type { UnplacedEntry } from "../domain/reports";
 import type { PeriodChanges, SettingsPatch } from "../domain/settings";
 import type { CampaignSnapshot } from "../domain/snapshot";
 import { paymentKey, snapshotKey } from "./keys";
 import { parseAuditRow } from "./ledger/campaign";
+import type { FunnelCount } from "./ledger/funnel";
 import { cachedTotals, cacheTotals, NOT_FOUND_CACHE_CONTROL, PUBLIC_CACHE_CONTROL, purgeTotals, type TotalsResponse } from "./public-cache";
 import { campaignExists, campaignIds, registerCampaign, registry } from "./registry/known";
-import type { UnplacedEntry } from "./registry/registry";
 
-export type { AuditEntry } from "./ledger/campaign";
-export type { DonationRow, PageSummary, PeriodSummary } from "./ledger/reports";
 export type { TotalsResponse } from "./public-cache";
-export type { UnplacedEntry } from "./registry/registry";
 
 /** Where a request came from: the bindings, and the origin that names its edge-cache entries. */
 export interface StoreContext {
@@ -88,11 +86,22 @@ export function campaignStore({ env, origin }: StoreContext, id: string) {
 			const result = stub ? await stub.reset(id, changes, actor) : null;
 			return changed(result, versionOf(result));
 		},
+		settings: async () => (await existing())?.settings(id) ?? null,
 		periods: async () => (await existing())?.periods(id) ?? null,
 		donations: async (period: number | null, after: number, limit: number) =>
 			(await existing())?.donations(id, period, after, limit) ?? null,
 		pages: async (period: number | null) => (await existing())?.pages(id, period) ?? null,
 		audit: async () => (await (await existing())?.auditLog(id))?.map(parseAuditRow) ?? null,
+
+		// The funnel and A/B tests (src/funnel/).
+		/** Adds loads and checkouts counted in this isolate; the variants' standings, or null for an unknown campaign. */
+		addFunnel: async (batch: FunnelCount[]) => (await existing())?.addFunnel(id, batch) ?? null,
+		funnel: async (period: number | null) => (await existing())?.funnel(id, period) ?? null,
+		async endTest(keep: string, actor: string) {
+			const stub = await existing();
+			const result = stub ? await stub.endTest(id, keep, actor) : null;
+			return changed(result, versionOf(result));
+		},
 	};
 }
 

@@ -2,6 +2,8 @@
 // their PaymentIntents and subscriptions). Only objects that carry them count:
 // `campaign` is a generic key that another integration on the same Stripe
 // account may use too, so ours are namespaced.
+import { isVariantId } from "./ab-test.ts";
+
 export const METADATA_KEYS = {
 	campaign: "donation_widget_campaign",
 	page: "donation_widget_page",
@@ -9,6 +11,8 @@ export const METADATA_KEYS = {
 	feeCover: "donation_widget_fee_cover",
 	/** On the Billing portal configuration `npm run stripe:setup` makes for monthly donors ("1"). */
 	portal: "donation_widget_portal",
+	/** The A/B variant of the ask the donor saw (src/domain/ab-test.ts). */
+	variant: "donation_widget_variant",
 } as const;
 
 type Metadata = Record<string, string> | null | undefined;
@@ -31,11 +35,25 @@ export function feeCoverOf(metadata: Metadata, amount: number): number {
 	return fee < amount ? fee : 0;
 }
 
+/** The A/B variant a gift came from, when it is a well-formed id. */
+export function variantOf(metadata: Metadata): string | null {
+	const variant = metadata?.[METADATA_KEYS.variant];
+	return isVariantId(variant) ? variant : null;
+}
+
+/** What a gift's session, PaymentIntent or subscription carries besides its campaign. */
+export interface GiftMarks {
+	page?: string | null;
+	feeCover?: number;
+	variant?: string | null;
+}
+
 /** What the worker writes on a gift's session, PaymentIntent or subscription. */
-export function giftMetadata(campaign: string, page: string | null, feeCover = 0): Record<string, string> {
+export function giftMetadata(campaign: string, { page = null, feeCover = 0, variant = null }: GiftMarks = {}): Record<string, string> {
 	return {
 		[METADATA_KEYS.campaign]: campaign,
 		...(page ? { [METADATA_KEYS.page]: page } : {}),
 		...(feeCover > 0 ? { [METADATA_KEYS.feeCover]: String(feeCover) } : {}),
+		...(variant ? { [METADATA_KEYS.variant]: variant } : {}),
 	};
 }

@@ -17,6 +17,8 @@ export interface Donation {
 	currency: string;
 	interval: Interval;
 	page: string | null;
+	/** The A/B variant of the ask the donor saw (metadata), when a test ran. */
+	variant?: string | null;
 	/** When the payment succeeded (ms since epoch): picks the period it counts in. */
 	occurredAt: number;
 }

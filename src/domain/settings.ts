@@ -1,5 +1,6 @@
 // What an admin can set on a campaign, its defaults, and how it is validated.
 import { z } from "zod";
+import { abTestSchema } from "./ab-test";
 import { amountProblem, isSupportedCurrency } from "./currency";
 import { firstIssue, type Invalid } from "./issues";
 
@@ -36,6 +37,13 @@ const settingsFields = {
 	/** Past the last goal: keep asking, or close (no donate buttons, a thank-you line). */
 	afterGoal: z.enum(["ask", "close"]),
 	goalReachedText: z.string().trim().min(1).max(120),
+	/** Whether the widget starts on once or monthly (absent: once). */
+	interval: z.enum(["once", "month"]).optional(),
+	/** An A/B test of the ask (src/domain/ab-test.ts); null in a patch ends it. */
+	test: abTestSchema
+		.nullish()
+		.transform((test) => test ?? undefined)
+		.optional(),
 };
 
 /** A sponsor's match for one period: `percent` of every gift (100 doubles it), up to `cap` in total. */
@@ -63,6 +71,9 @@ export const settingsSchema = z
 			...s.amounts.map((amount, i): [(string | number)[], number] => [["amounts", i], amount]),
 			[["minAmount"], s.minAmount],
 			[["maxAmount"], s.maxAmount],
+			...(s.test?.variants ?? []).flatMap((v, i) =>
+				(v.amounts ?? []).map((amount, j): [(string | number)[], number] => [["test", "variants", i, "amounts", j], amount]),
+			),
 		];
 		for (const [path, amount] of amounts) {
 			const problem = amountProblem(amount, s.currency);
@@ -88,6 +99,14 @@ export type Match = z.infer<typeof matchSchema>;
 export interface PeriodSettings {
 	endsAt: string | null;
 	match: Match | null;
+}
+
+/** A campaign's settings as the admin page edits them. */
+export interface AdminSettings {
+	settings: CampaignSettings;
+	period: PeriodSettings;
+	/** The current period has gifts: its currency can only change with a new period. */
+	currencyLocked: boolean;
 }
 
 /** Splits a patch into the campaign's settings and the period's. */

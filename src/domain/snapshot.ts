@@ -6,6 +6,8 @@ export interface CampaignSnapshot extends Omit<CampaignSettings, "feeCover"> {
 	id: string;
 	/** Decimal places of the currency's minor unit as Stripe writes amounts (2 for USD, ISK and HUF; 0 for JPY). */
 	currencyExponent: number;
+	/** The smallest step an amount may take in this currency, in minor units (100 for ISK, 10 for KWD, else 1). */
+	amountStep: number;
 	/** What the bar shows, in minor units: the period's gifts (net of refunds and lost disputes) plus the sponsor's match. */
 	total: number;
 	/** The period's gifts alone, net: fee cover and match excluded. */

@@ -6,7 +6,7 @@ import { campaignStore } from "../campaigns/store";
 import { type AppEnv, defaultCampaign } from "../config";
 import { isCampaignId } from "../domain/campaign-id";
 import { formatMoney } from "../domain/currency";
-import { feeCoverFor } from "../domain/gift";
+import { grossUp } from "../domain/gift";
 import type { CampaignSnapshot } from "../domain/snapshot";
 import { ApiError } from "../http/errors";
 import { campaignIdParam } from "../http/validate";
@@ -57,7 +57,7 @@ function GiveForm(props: { campaign: CampaignSnapshot }) {
 			{campaign.feeCover && (
 				<label>
 					<input type="checkbox" name="coverFees" value="on" /> Add the card fees (about{" "}
-					{money(feeCoverFor(example, campaign.feeCover, campaign.currency))} on {money(example)}) so all of my gift reaches you
+					{money(grossUp(example, campaign.feeCover, campaign.amountStep) - example)} on {money(example)}) so all of my gift reaches you
 				</label>
 			)}
 			<div class="amounts">

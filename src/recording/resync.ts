@@ -4,24 +4,10 @@
 import type Stripe from "stripe";
 import { campaignStore, type StoreContext, unplaced } from "../campaigns/store";
 import { campaignOf } from "../domain/metadata";
+import type { ResyncReport } from "../domain/reports";
 import type { CampaignSnapshot } from "../domain/snapshot";
 import { type EventPlan, invoiceMetadata, planInvoice, planRefund, planSession, type RecordPlan } from "../stripe/events";
 import { type PlannedEntry, recordPlans } from "./record";
-
-export interface ResyncReport {
-	campaign: string;
-	period: number;
-	since: string;
-	checked: { sessions: number; invoices: number; refunds: number };
-	added: { key: string; amount: number }[];
-	alreadyRecorded: number;
-	/** Unplaced entries (see GET /api/admin/unplaced) this re-sync placed. */
-	settled: number;
-	/** Gifts of this period in the ledger that Stripe did not list. */
-	notInStripe: string[];
-	totalBefore: number;
-	totalAfter: number;
-}
 
 /** What Stripe lists for the period: this campaign's paid sessions and invoices, and every refund. */
 async function planFromStripe(stripe: Stripe, campaign: CampaignSnapshot) {

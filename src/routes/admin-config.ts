@@ -8,7 +8,7 @@ import { Hono } from "hono";
 import Stripe from "stripe";
 import { type AppEnv, type Bindings, EXAMPLE_ADMIN_TOKEN, unsafeAdminToken } from "../config";
 import { stripeClient, webhookSecret } from "../stripe/client";
-import { HANDLED_EVENTS } from "../stripe/events";
+import { HANDLED_EVENTS } from "../stripe/handled-events";
 import {
 	checkEndpoint,
 	type EndpointCheck,

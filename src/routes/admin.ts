@@ -15,6 +15,7 @@ import { campaignIdParam, jsonBody, limitBody } from "../http/validate";
 import { resync } from "../recording/resync";
 import { stripeClient, stripeFailure } from "../stripe/client";
 import { adminConfig } from "./admin-config";
+import { funnelAdmin } from "./funnel-admin";
 
 type Query = Record<string, string | string[]>;
 
@@ -26,8 +27,6 @@ function periodOf(query: Query): number | null {
 	if (!parsed.success) throw new ApiError(400, "invalid_period", "period is a positive integer.");
 	return parsed.data;
 }
-
-const periodQuery = validator("query", (query: Query) => ({ period: periodOf(query) }));
 
 /** `?format=json|csv&period=` for exports. */
 const exportQuery = validator("query", (query: Query) => {
@@ -64,6 +63,12 @@ admin.get("/campaigns", async (c) => {
 	return c.json({ campaigns: await listCampaigns({ env: c.env, origin: new URL(c.req.url).origin }) });
 });
 
+/** One campaign as the admin page edits it: its settings in full, the current period's own, and whether its currency is locked. */
+admin.get("/campaigns/:id", campaignIdParam, async (c) => {
+	const { id } = c.req.valid("param");
+	return c.json({ campaign: id, ...found(await storeOf(c, id).settings(), id) });
+});
+
 admin.put("/campaigns/:id", campaignIdParam, jsonBody(settingsPatchSchema), async (c) => {
 	const { id } = c.req.valid("param");
 	return c.json(orBadRequest(await storeOf(c, id).configure(c.req.valid("json"), c.get("adminActor"))));
@@ -80,11 +85,8 @@ admin.get("/campaigns/:id/periods", campaignIdParam, async (c) => {
 	return c.json({ campaign: id, periods: found(await storeOf(c, id).periods(), id) });
 });
 
-admin.get("/campaigns/:id/pages", campaignIdParam, periodQuery, async (c) => {
-	const { id } = c.req.valid("param");
-	const { period } = c.req.valid("query");
-	return c.json({ campaign: id, period, pages: found(await storeOf(c, id).pages(period), id) });
-});
+// Per-article funnel (GET .../pages), the whole funnel and A/B tests: routes/funnel-admin.ts.
+admin.route("/", funnelAdmin);
 
 admin.get("/campaigns/:id/audit", campaignIdParam, async (c) => {
 	const { id } = c.req.valid("param");

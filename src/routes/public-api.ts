@@ -5,10 +5,12 @@ import { cors } from "hono/cors";
 import { z } from "zod";
 import { campaignStore } from "../campaigns/store";
 import { type AppEnv, allowedOrigins } from "../config";
+import { knownVariant } from "../domain/ab-test";
 import { amountProblem } from "../domain/currency";
-import { feeCoverFor } from "../domain/gift";
+import { grossUp } from "../domain/gift";
 import { normalizePage } from "../domain/page-url";
 import type { CampaignSnapshot } from "../domain/snapshot";
+import { onCheckoutStarted, onTotalsRead, VARIANT_HEADER } from "../funnel/read";
 import { clientKey, fromTrustedPage } from "../http/clients";
 import { ApiError } from "../http/errors";
 import { campaignIdParam, FORM_TYPES, isFormPost, jsonOrFormBody, limitBody, requireMediaType } from "../http/validate";
@@ -24,6 +26,8 @@ const checkoutFields = {
 	// Any length the body limit lets through: a URL too long to return to falls back to the thank-you page.
 	returnUrl: z.string().optional(),
 	page: z.string().optional(),
+	/** The A/B variant the widget showed (Donation-Variant); an unknown one counts as none. */
+	variant: z.string().max(64).optional(),
 };
 // JSON must send a number; a plain HTML form can only send text.
 const jsonCheckout = z.object({ amount, ...checkoutFields });
@@ -45,14 +49,25 @@ export const publicApi = new Hono<AppEnv>();
 
 publicApi.use(
 	"*",
-	cors({ origin: "*", allowMethods: ["GET", "POST", "OPTIONS"], allowHeaders: ["Content-Type", "Idempotency-Key"], maxAge: 86_400 }),
+	cors({
+		origin: "*",
+		allowMethods: ["GET", "POST", "OPTIONS"],
+		allowHeaders: ["Content-Type", "Idempotency-Key"],
+		exposeHeaders: [VARIANT_HEADER],
+		maxAge: 86_400,
+	}),
 );
 
 publicApi.get("/:id", campaignIdParam, async (c) => {
 	const origin = new URL(c.req.url).origin;
 	const store = campaignStore({ env: c.env, origin }, c.req.valid("param").id);
-	const totals = await store.publicTotals((work) => c.executionCtx.waitUntil(work));
-	return c.body(totals.body, totals.status, { "Content-Type": "application/json", "Cache-Control": totals.cacheControl });
+	const waitUntil = (work: Promise<unknown>) => c.executionCtx.waitUntil(work);
+	const totals = await store.publicTotals(waitUntil);
+	const headers: Record<string, string> = { "Content-Type": "application/json", "Cache-Control": totals.cacheControl };
+	// The funnel (src/funnel/): the article rides in ?page= (the edge cache key ignores the query).
+	const variant = onTotalsRead({ env: c.env, origin, waitUntil }, store.id, totals, c.req.query("page"));
+	if (variant) headers[VARIANT_HEADER] = variant;
+	return c.body(totals.body, totals.status, headers);
 });
 
 publicApi.post(
@@ -80,7 +95,7 @@ publicApi.post(
 		refuseWhenNotTaking(campaign, Date.now());
 		if (body.coverFees && !campaign.feeCover)
 			throw new ApiError(400, "fee_cover_not_offered", "This campaign does not offer to cover the card fees.");
-		const feeCover = body.coverFees && campaign.feeCover ? feeCoverFor(body.amount, campaign.feeCover, campaign.currency) : 0;
+		const feeCover = body.coverFees && campaign.feeCover ? grossUp(body.amount, campaign.feeCover, campaign.amountStep) - body.amount : 0;
 
 		const { success } = await c.env.CHECKOUT_LIMITER.limit({ key: clientKey(c.req.header("CF-Connecting-IP")) });
 		if (!success) throw new ApiError(429, "rate_limited", "Too many checkout attempts; please wait a minute.", { "Retry-After": "60" });
@@ -93,12 +108,16 @@ publicApi.post(
 
 		const stripe = stripeClient(c.env);
 		const back = returnUrls(body.returnUrl, allowedOrigins(c.env), origin, id);
+		// The article, even when its full URL (tracking parameters and all) is too long to come back to.
+		const page = normalizePage(body.page) ?? normalizePage(body.returnUrl);
+		const variant = knownVariant(campaign.test, body.variant);
+		onCheckoutStarted({ env: c.env, origin, waitUntil: (work) => c.executionCtx.waitUntil(work) }, id, page, variant);
 		const params = checkoutParams(campaign, {
 			amount: body.amount,
 			feeCover,
 			interval: body.interval,
-			// The article, even when its full URL (tracking parameters and all) is too long to come back to.
-			page: normalizePage(body.page) ?? normalizePage(body.returnUrl),
+			page,
+			variant,
 			successUrl: back.success,
 			cancelUrl: back.cancel,
 		});

@@ -13,13 +13,15 @@ export interface GiftRequest {
 	interval: Interval;
 	/** The article, normalized; travels in metadata for per-article totals. */
 	page: string | null;
+	/** The A/B variant the donor saw (a known id), when a test runs; travels in metadata. */
+	variant?: string | null;
 	successUrl: string;
 	cancelUrl: string;
 }
 
 export function checkoutParams(campaign: CampaignSnapshot, gift: GiftRequest): Stripe.Checkout.SessionCreateParams {
 	const monthly = gift.interval === "month";
-	const metadata = giftMetadata(campaign.id, gift.page, gift.feeCover);
+	const metadata = giftMetadata(campaign.id, { page: gift.page, feeCover: gift.feeCover, variant: gift.variant });
 	const line = (name: string, amount: number): Stripe.Checkout.SessionCreateParams.LineItem => ({
 		quantity: 1,
 		price_data: {

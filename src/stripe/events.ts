@@ -5,28 +5,9 @@
 // Events arrive in the webhook endpoint's API version, so every reader here
 // accepts each shape Stripe has rendered since 2020-08-27.
 import type Stripe from "stripe";
-import { campaignOf, feeCoverOf, pageOf } from "../domain/metadata";
+import { campaignOf, feeCoverOf, pageOf, variantOf } from "../domain/metadata";
 import { type Donation, type Movement, REFUND_RANK, type Reversal } from "../domain/movements";
 import { normalizePage } from "../domain/page-url";
-
-/**
- * The event types the webhook acts on: what the Stripe endpoint must send
- * (npm run stripe:setup subscribes exactly these). Anything else is answered
- * 200 and ignored.
- */
-export const HANDLED_EVENTS = [
-	"checkout.session.completed",
-	"checkout.session.async_payment_succeeded",
-	"checkout.session.async_payment_failed",
-	"invoice.paid",
-	"charge.refunded",
-	"charge.refund.updated",
-	"refund.created",
-	"refund.updated",
-	"refund.failed",
-	"charge.dispute.funds_withdrawn",
-	"charge.dispute.funds_reinstated",
-] as const;
 
 export type EventPlan =
 	| { action: "ignore"; reason: string }
@@ -81,6 +62,7 @@ export function donationFromSession(session: Stripe.Checkout.Session, occurredAt
 		feeCover: feeCoverOf(session.metadata, paid.amount),
 		interval: "once",
 		page: normalizePage(pageOf(session.metadata)),
+		variant: variantOf(session.metadata),
 		occurredAt,
 	};
 }
@@ -144,6 +126,7 @@ export function donationFromInvoice(invoice: Stripe.Invoice, occurredAt: number)
 		currency: invoice.currency.toLowerCase(),
 		interval: "month",
 		page: normalizePage(pageOf(invoiceMetadata(invoice))),
+		variant: variantOf(invoiceMetadata(invoice)),
 		occurredAt,
 	};
 }

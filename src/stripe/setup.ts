@@ -8,7 +8,7 @@
 // copies against it. Runs in the worker and on Node.
 import Stripe from "stripe";
 import { METADATA_KEYS } from "../domain/metadata";
-import { HANDLED_EVENTS } from "./events";
+import { HANDLED_EVENTS } from "./handled-events";
 
 export const WEBHOOK_PATH = "/api/stripe/webhook";
 

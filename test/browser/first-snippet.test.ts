@@ -63,7 +63,9 @@ describe("the README's first embed snippet", () => {
 							worker_.push(`${new URL(res.url()).pathname} ${res.status()} ${ranWorker ? "worker" : "static asset"}`);
 						}
 					});
-					await page.route(`${worker.url}/api/campaigns/main`, async (route) => {
+					// The totals request names the article (?page=): match the path.
+					const totals = (url: URL) => url.origin === worker.url && url.pathname === "/api/campaigns/main";
+					await page.route(totals, async (route) => {
 						if (delay) await new Promise((ok) => setTimeout(ok, delay));
 						await route.continue();
 					});

@@ -59,6 +59,14 @@ async function openArticle(width = 900): Promise<Page> {
 	return page;
 }
 
+/** The admin API's answer (JSON) as the test's own client, with the bearer token. */
+async function adminGet(path: string) {
+	const res = await fetch(`${worker.url}/api/admin${path}`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+	expect(res.status).toBe(200);
+	// biome-ignore lint/suspicious/noExplicitAny: the test reads fields of several response shapes
+	return (await res.json()) as any;
+}
+
 const bar = (page: Page) => page.locator("[data-donation-widget] [role=progressbar]");
 const milestoneLabels = (page: Page) => page.locator(`[data-donation-widget] ${widgetClass("milestones")} span`).allTextContents();
 
@@ -201,6 +209,73 @@ describe("the admin page", () => {
 		expect(await milestoneLabels(reset)).toEqual(["0 $", "2,000 $", "6,000 $"]);
 		expect(await bar(reset).getAttribute("aria-valuetext")).toBe("0 $ raised of 6,000 $");
 		await reset.context().close();
+	});
+
+	it("edits every donor setting through the form, audited; refuses nonsense and keeps what was saved", async () => {
+		const context = await browser.newContext({ viewport: { width: 1100, height: 1000 } });
+		const page = await context.newPage();
+		await page.goto(`${worker.url}/admin`);
+		await page.getByLabel("Admin token").fill(TOKEN);
+		await page.getByRole("button", { name: "Sign in" }).click();
+		await expect.poll(() => page.locator("#title").inputValue()).not.toBe("");
+
+		await page.getByLabel("Smallest gift (major units)").fill("2");
+		await page.getByLabel("Largest gift (major units)").fill("500");
+		await page.getByLabel("The widget starts on").selectOption("month");
+		await page.getByLabel("Then", { exact: true }).selectOption("close");
+		await page.getByLabel("What the widget says").fill("Goal met: thank you!");
+		await page.getByLabel("Offer donors to add the fees").check();
+		await page.getByLabel("Fee percent").fill("3.5");
+		await page.getByLabel("Fixed fee per charge (major units)").fill("0.25");
+		await page.getByLabel(/^Ends at/).fill("2030-01-01T12:00");
+		await page.getByLabel(/^Sponsor who matches/).fill("Riverside Foundation");
+		await page.getByLabel(/^Match percent/).fill("50");
+		await page.getByLabel("Match cap (major units)").fill("1000");
+		await page.getByRole("button", { name: "Save", exact: true }).click();
+		await expect.poll(() => page.locator("#status").textContent()).toContain("Saved");
+
+		const saved = await adminGet("/campaigns/main");
+		expect(saved.settings).toMatchObject({
+			minAmount: 200,
+			maxAmount: 50_000,
+			interval: "month",
+			afterGoal: "close",
+			goalReachedText: "Goal met: thank you!",
+			feeCover: { enabled: true, percent: 3.5, fixed: 25 },
+		});
+		expect(saved.period.match).toEqual({ sponsor: "Riverside Foundation", percent: 50, cap: 100_000 });
+		expect(new Date(saved.period.endsAt).getFullYear()).toBe(2030);
+		const [last] = (await adminGet("/campaigns/main/audit")).entries;
+		expect(last).toMatchObject({
+			action: "update",
+			after: { minAmount: 200, interval: "month", match: { sponsor: "Riverside Foundation" } },
+		});
+
+		// The widget starts on a monthly gift now.
+		const article = await openArticle();
+		await expect.poll(() => article.getByRole("button", { name: "Monthly" }).getAttribute("aria-pressed")).toBe("true");
+		await article.context().close();
+
+		// Nonsense changes nothing: a fee of 100 % the browser refuses itself, a smallest gift above the
+		// largest the worker refuses in its own words.
+		const audited = (await adminGet("/campaigns/main/audit")).entries.length;
+		await page.getByLabel("Fee percent").fill("100");
+		await page.getByRole("button", { name: "Save", exact: true }).click();
+		expect(await page.locator("#fee-percent").evaluate((input: HTMLInputElement) => input.validity.valid)).toBe(false);
+		await page.getByLabel("Fee percent").fill("3.5");
+		await page.getByLabel("Smallest gift (major units)").fill("600");
+		await page.getByRole("button", { name: "Save", exact: true }).click();
+		await expect.poll(() => page.locator("#status").textContent()).toContain("minAmount must not exceed maxAmount");
+		expect((await adminGet("/campaigns/main")).settings).toMatchObject({ minAmount: 200, feeCover: { percent: 3.5 } });
+		expect((await adminGet("/campaigns/main/audit")).entries).toHaveLength(audited);
+
+		// A fresh load shows what is stored.
+		await page.reload();
+		await expect.poll(() => page.locator("#min-amount").inputValue()).toBe("2");
+		expect(await page.locator("#interval").inputValue()).toBe("month");
+		expect(await page.locator("#fee-enabled").isChecked()).toBe(true);
+		expect(await page.locator("#match-cap").inputValue()).toBe("1000");
+		await context.close();
 	});
 
 	it("keeps the admin API closed to a wrong token", async () => {

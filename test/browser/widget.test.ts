@@ -4,177 +4,34 @@
 // rest comes from the worker itself.
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
-import type { Browser, BrowserContext, BrowserContextOptions, Page, Request, Route } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser } from "../support/browser.ts";
-import { type RunningWorker, startWorker } from "../support/worker.ts";
-import { type ArticleOptions, type HostPages, type PageOptions, startPages, strictCsp, watch, widgetClass } from "./pages.ts";
+import type { Page, Request, Route } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { strictCsp } from "./pages.ts";
+import {
+	AXE,
+	answer,
+	apiUrl,
+	CORS,
+	campaign,
+	container,
+	containers,
+	expectClean,
+	harness,
+	inspect,
+	open,
+	PART,
+	plain,
+	ready,
+	SHOTS,
+	script,
+	sleep,
+	TITLE,
+	totalsOf,
+	UUID,
+	useWidgetHarness,
+} from "./widget-harness.ts";
 
-const ROOT = resolve(import.meta.dirname, "../..");
-const AXE = resolve(ROOT, "node_modules/axe-core/axe.min.js");
-const SHOTS = resolve(ROOT, "docs/screenshots");
-const TITLE = "Do you like this content? Consider helping us!";
-const CORS = { "access-control-allow-origin": "*" };
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-
-/** Selectors for the widget's parts, by their class names in widget.css (the build shortens them). */
-const PART = {
-	box: widgetClass("widget"),
-	track: widgetClass("track"),
-	fill: widgetClass("fill"),
-	bubble: widgetClass("total"),
-	pointer: widgetClass("pointer"),
-	milestone: `${widgetClass("milestones")} span`,
-	reached: widgetClass("reached"),
-	presets: widgetClass("presets"),
-	preset: `button${widgetClass("amount")}`,
-};
-
-let worker: RunningWorker;
-let browser: Browser;
-let host: HostPages;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-	[worker, browser, host] = await Promise.all([startWorker(), launchBrowser(), startPages()]);
-});
-
-afterEach(async () => {
-	await Promise.all(contexts.splice(0).map((context) => context.close()));
-});
-
-afterAll(async () => {
-	await browser?.close();
-	await worker?.stop();
-	await host?.stop();
-});
-
-// ---------------------------------------------------------------- helpers
-
-/** The worker's CampaignSnapshot as the tests answer it (src/domain/snapshot.ts). */
-interface CampaignData {
-	id: string;
-	title: string;
-	currency: string;
-	currencyExponent: number;
-	goals: number[];
-	total: number;
-	donations: number;
-	amounts: number[];
-	minAmount: number;
-	maxAmount: number;
-	period: { id: number; startedAt: string };
-	updatedAt: string;
-}
-
-function campaign(over: Partial<CampaignData> = {}): CampaignData {
-	return {
-		id: "main",
-		title: TITLE,
-		currency: "usd",
-		currencyExponent: 2,
-		goals: [250000, 500000],
-		total: 349200,
-		donations: 57,
-		amounts: [500, 1000, 2500, 5000],
-		minAmount: 100,
-		maxAmount: 1000000,
-		period: { id: 1, startedAt: "2026-01-01T00:00:00.000Z" },
-		updatedAt: "2026-01-02T00:00:00.000Z",
-		...over,
-	};
-}
-
-const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
-const apiUrl = (id: string) => `${worker.url}/api/campaigns/${id}`;
-const script = (attrs = 'data-campaign="main"') => `<script src="${worker.url}/widget.js" ${attrs} async></script>`;
-const container = (attrs = 'data-campaign="main"') => `<div data-donation-widget ${attrs}></div>`;
-/** Containers only, and a script tag that just loads the widget (no data-campaign: it renders nothing in place). */
-const containers = (...attrs: string[]) => [`<script src="${worker.url}/widget.js" async></script>`, ...attrs.map(container)].join("\n");
-/** Intl puts no-break spaces between number and symbol: compare with plain spaces. */
-const plain = (text: string | null | undefined) => (text ?? "").replace(/[\u00a0\u202f]/g, " ");
-
-/** Answers GET /api/campaigns/:id with `data` (CORS like the worker), optionally late. */
-async function answer(page: Page, id: string, data: unknown, options: { status?: number; delay?: number } = {}) {
-	await page.route(apiUrl(id), async (route) => {
-		if (options.delay) await sleep(options.delay);
-		await route.fulfill({ status: options.status ?? 200, json: data, headers: CORS });
-	});
-}
-
-interface Opened {
-	page: Page;
-	issues: Awaited<ReturnType<typeof watch>>;
-	url: string;
-}
-
-/**
- * A fresh browser context and page; `setup` runs before navigation (routes,
- * listeners); the article embeds `embed`. Nothing is awaited after goto.
- */
-async function open(
-	embed: string,
-	options: {
-		context?: BrowserContextOptions;
-		page?: ArticleOptions & PageOptions;
-		query?: string;
-		setup?: (page: Page) => Promise<void> | void;
-	} = {},
-): Promise<Opened> {
-	const context = await browser.newContext({ viewport: { width: 800, height: 900 }, ...options.context });
-	contexts.push(context);
-	const page = await context.newPage();
-	const issues = await watch(page);
-	await options.setup?.(page);
-	const url = host.article(embed, { hostStyles: true, ...options.page }) + (options.query ?? "");
-	await page.goto(url);
-	return { page, issues, url };
-}
-
-/** Waits until the widget inside `hostSelector` shows campaign data. */
-async function ready(page: Page, hostSelector = "donation-widget") {
-	await page.locator(`${hostSelector} [role=progressbar][aria-valuenow]`).first().waitFor({ timeout: 15_000 });
-}
-
-function expectClean(issues: Awaited<ReturnType<Opened["issues"]>>) {
-	expect(issues.csp, "CSP violations").toEqual([]);
-	expect(issues.refused, "CSP refusals in the console").toEqual([]);
-	expect(issues.errors, "window.onerror / error events").toEqual([]);
-	expect(issues.rejections, "unhandledrejection").toEqual([]);
-	expect(issues.pageErrors, "pageerror").toEqual([]);
-}
-
-/** Reads facts about the first widget in `hostSelector` (from inside its shadow root). */
-function inspect(page: Page, hostSelector = "donation-widget") {
-	return page.evaluate(
-		([selector, part]) => {
-			const root = document.querySelector(selector)?.shadowRoot;
-			if (!root) throw new Error(`no shadow root in ${selector}`);
-			const q = (s: string) => root.querySelector(s) as HTMLElement;
-			const track = q("[role=progressbar]");
-			const attrs = Object.fromEntries(Array.from(track.attributes, (a) => [a.name, a.value]));
-			const label = root.getElementById(track.getAttribute("aria-labelledby") ?? "")?.textContent ?? null;
-			const wrap = q(part.box);
-			const labels = Array.from(root.querySelectorAll<HTMLElement>(part.milestone), (s) => ({
-				text: s.textContent,
-				reached: s.matches(part.reached),
-				visible: getComputedStyle(s).visibility === "visible",
-			}));
-			return {
-				attrs,
-				label,
-				bubble: q(part.bubble)?.textContent ?? null,
-				labels,
-				presets: Array.from(root.querySelectorAll(part.preset), (b) => [b.textContent, b.getAttribute("aria-pressed")]),
-				fill: getComputedStyle(q(part.fill)).transform,
-				background: getComputedStyle(wrap).backgroundColor,
-				status: q("[aria-live]")?.textContent ?? null,
-				height: (document.querySelector(selector) as HTMLElement).getBoundingClientRect().height,
-			};
-		},
-		[hostSelector, PART] as const,
-	);
-}
+useWidgetHarness();
 
 // ---------------------------------------------------------------- tests
 
@@ -182,14 +39,14 @@ describe("embedding", () => {
 	it("renders from the worker's origin on a strict-CSP host page with zero violations", async () => {
 		const requests: string[] = [];
 		const { page, issues } = await open(script(), {
-			page: { csp: strictCsp(worker.url), hostStyles: false },
+			page: { csp: strictCsp(harness.worker.url), hostStyles: false },
 			setup: (p) => {
 				p.on("request", (r) => requests.push(r.url()));
 			},
 		});
 		await ready(page);
 		const info = await inspect(page);
-		expect(new URL(page.url()).origin).not.toBe(worker.url);
+		expect(new URL(page.url()).origin).not.toBe(harness.worker.url);
 		// The worker's own campaign "main": goals [250000, 500000] cents.
 		expect(info.attrs["aria-valuemax"]).toBe("5000");
 		expect(info.label).toBe(TITLE);
@@ -210,7 +67,7 @@ describe("embedding", () => {
 			"DONATION-WIDGET",
 		);
 		// Only the host and the worker were contacted; no cookies, no storage.
-		expect(requests.every((u) => u.startsWith(host.url) || u.startsWith(worker.url))).toBe(true);
+		expect(requests.every((u) => u.startsWith(harness.host.url) || u.startsWith(harness.worker.url))).toBe(true);
 		expect(await page.evaluate(() => ({ cookie: document.cookie, local: localStorage.length, session: sessionStorage.length }))).toEqual({
 			cookie: "",
 			local: 0,
@@ -297,7 +154,7 @@ describe("layout stability", () => {
 						}).observe(document, { childList: true, subtree: true });
 					});
 					if (delay) {
-						await p.route(apiUrl("main"), async (route) => {
+						await p.route(totalsOf("main"), async (route) => {
 							await sleep(delay);
 							await route.continue();
 						});
@@ -422,11 +279,12 @@ describe("accessibility", () => {
 		expect(await page.locator("donation-widget [aria-live=polite]").count()).toBe(1);
 	});
 
-	it("clamps aria-valuenow to the last goal beyond it", async () => {
+	it("reports the whole total beyond the last goal, on a bar stretched past it", async () => {
 		const { page } = await open(script(), { setup: (p) => answer(p, "main", campaign({ total: 612345 })) });
 		await ready(page);
 		const info = await inspect(page);
-		expect(info.attrs["aria-valuenow"]).toBe("5000");
+		// The total sits at nine tenths of the stretched bar: 612,345 / 0.9 = 680,383.3, rounded up to a cent.
+		expect([info.attrs["aria-valuenow"], info.attrs["aria-valuemax"]]).toEqual(["6123.45", "6803.84"]);
 		expect(info.attrs["aria-valuetext"]).toBe("6,123.45 $ raised of 5,000 $");
 	});
 
@@ -634,7 +492,7 @@ describe("many widgets", () => {
 			const again = document.createElement("script");
 			again.src = src;
 			document.head.append(again);
-		}, `${worker.url}/widget.js`);
+		}, `${harness.worker.url}/widget.js`);
 		await expect.poll(() => page.locator("[role=progressbar][aria-valuenow]").count()).toBe(5);
 		await sleep(300);
 		expect(await page.locator("[role=progressbar]").count()).toBe(5);
@@ -645,7 +503,7 @@ describe("many widgets", () => {
 });
 
 describe("totals", () => {
-	it("shows a full bar and the total beyond the last goal, an empty bar with 0 $ at zero", async () => {
+	it("stretches the bar past the last goal so the total still sits on it, an empty bar with 0 $ at zero", async () => {
 		const { page } = await open(containers('data-campaign="over"', 'data-campaign="zero"'), {
 			context: { reducedMotion: "reduce" },
 			setup: async (p) => {
@@ -656,7 +514,8 @@ describe("totals", () => {
 		await ready(page, "[data-campaign=over]");
 		await ready(page, "[data-campaign=zero]");
 		const over = await inspect(page, "[data-campaign=over]");
-		expect(over.fill).toBe("matrix(1, 0, 0, 1, 0, 0)");
+		// Past the last goal the bar stretches: the total at nine tenths (612,300 of 680,334), the goal marked.
+		expect(over.fill).toBe(`matrix(${(612_300 / 680_334).toFixed(6).replace(/0+$/, "")}, 0, 0, 1, 0, 0)`);
 		expect(plain(over.bubble)).toBe("6,123 $");
 		expect(over.labels.map((l) => l.reached)).toEqual([false, true, true]);
 		const zero = await inspect(page, "[data-campaign=zero]");
@@ -722,7 +581,11 @@ describe("totals", () => {
 					const first = labels[0] as DOMRect;
 					const last = labels[labels.length - 1] as DOMRect;
 					if (Math.abs(first.left - track.left) > 0.5) found.push(`${id}: 0 is not at the left`);
-					if (Math.abs(last.right - track.right) > 0.5) found.push(`${id}: the last goal is not at the right`);
+					// The last goal at the right edge, unless the total went past it (the bar stretches).
+					const past = Number(root.querySelector(part.track)?.getAttribute("aria-valuenow")) > 5000;
+					if (!past && Math.abs(last.right - track.right) > 0.5) found.push(`${id}: the last goal is not at the right`);
+					if (past && last.right > track.right - 0.1 * track.width + last.width / 2 + 1)
+						found.push(`${id}: the last goal is not under its mark`);
 				}
 				return found;
 			}, PART);
@@ -749,7 +612,7 @@ describe("donating", () => {
 	}
 
 	it("posts the chosen amount once on a double click, with an Idempotency-Key, then goes to Checkout", async () => {
-		const checkoutPage = host.serve("/fake-checkout", "<!doctype html><title>Checkout</title><p>Checkout</p>");
+		const checkoutPage = harness.host.serve("/fake-checkout", "<!doctype html><title>Checkout</title><p>Checkout</p>");
 		let seen: Awaited<ReturnType<typeof checkoutRoute>> = [];
 		const { page, url } = await open(script(), {
 			setup: async (p) => {
@@ -767,7 +630,7 @@ describe("donating", () => {
 		const page_ = new URL(url);
 		expect(seen[0]?.body).toEqual({ amount: 1000, interval: "once", returnUrl: url, page: page_.origin + page_.pathname });
 		expect(seen[0]?.key).toMatch(UUID);
-		expect(seen[0]?.origin).toBe(host.url);
+		expect(seen[0]?.origin).toBe(harness.host.url);
 	});
 
 	it("sends a custom amount in minor units and the monthly interval", async () => {
@@ -874,7 +737,8 @@ describe("donating", () => {
 	it("thanks the donor back from Checkout with ?donation=success, and says nothing on cancel", async () => {
 		const { page } = await open(script(), { query: "?donation=success", setup: (p) => answer(p, "main", campaign()) });
 		await ready(page);
-		await expect.poll(() => page.locator("donation-widget [aria-live=polite]").textContent()).toBe("Thank you for your donation!");
+		// The thank-you takes the controls' place (announced: role=status).
+		await expect.poll(() => page.locator("donation-widget [role=status]").textContent()).toBe("Thank you for your donation!");
 		const { page: cancelled } = await open(script(), { query: "?donation=cancelled", setup: (p) => answer(p, "main", campaign()) });
 		await ready(cancelled);
 		await expect.poll(() => cancelled.locator("donation-widget [aria-live=polite]").textContent()).toBe("");
@@ -883,16 +747,16 @@ describe("donating", () => {
 
 describe("failure", () => {
 	const modes: [string, string, (page: Page) => Promise<unknown>][] = [
-		["the API is unreachable", "main", (p) => p.route(apiUrl("main"), (r) => r.abort("connectionrefused"))],
+		["the API is unreachable", "main", (p) => p.route(totalsOf("main"), (r) => r.abort("connectionrefused"))],
 		["the API answers 500", "main", (p) => answer(p, "main", { error: { code: "internal", message: "boom" } }, { status: 500 })],
 		["the campaign is unknown (the worker's 404)", "no-such-campaign", async () => {}],
 		[
 			"the API answers HTML",
 			"main",
-			(p) => p.route(apiUrl("main"), (r) => r.fulfill({ body: "<html>oops</html>", contentType: "text/html", headers: CORS })),
+			(p) => p.route(totalsOf("main"), (r) => r.fulfill({ body: "<html>oops</html>", contentType: "text/html", headers: CORS })),
 		],
 		["the API answers JSON of another shape", "main", (p) => answer(p, "main", { hello: "world" })],
-		["the API never answers", "main", (p) => p.route(apiUrl("main"), () => {})],
+		["the API never answers", "main", (p) => p.route(totalsOf("main"), () => {})],
 	];
 	for (const [name, id, setup] of modes) {
 		it(`shows only a plain donate link in the reserved space when ${name}`, async () => {
@@ -906,7 +770,7 @@ describe("failure", () => {
 			const before = await page.locator("donation-widget").boundingBox();
 			const link = page.locator("donation-widget").getByRole("link", { name: "Donate", exact: true });
 			await link.waitFor({ timeout: 9000 });
-			expect(await link.getAttribute("href")).toBe(`${worker.url}/donate/${id}`);
+			expect(await link.getAttribute("href")).toBe(`${harness.worker.url}/donate/${id}`);
 			// Nothing else of the widget is visible or reachable.
 			await expect.poll(() => page.locator("donation-widget").getByRole("progressbar").count()).toBe(0);
 			await expect.poll(() => page.locator("donation-widget").getByRole("button").count()).toBe(0);

@@ -6,7 +6,7 @@
 // (a stand-in here) or only printed with --print.
 import Stripe from "stripe";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { HANDLED_EVENTS } from "../../src/stripe/events.ts";
+import { HANDLED_EVENTS } from "../../src/stripe/handled-events.ts";
 import { startStripeDouble } from "../stripe/server.ts";
 import { type RunningWorker, startWorker } from "../support/worker.ts";
 import { fakeWrangler, run, setupEnv, stripeSetup } from "./support.ts";

@@ -7,7 +7,7 @@ import { env, exports } from "cloudflare:workers";
 import Stripe from "stripe";
 import { describe, expect, it } from "vitest";
 import type { ConfigReport } from "../../src/routes/admin-config";
-import { HANDLED_EVENTS } from "../../src/stripe/events";
+import { HANDLED_EVENTS } from "../../src/stripe/handled-events";
 import { injectFault } from "../stripe/control.ts";
 import { ADMIN_AUTH } from "./support/fuzz";
 

@@ -16,6 +16,7 @@ import {
 	bigJson,
 	campaignState,
 	checkAnswer,
+	encodeSegment,
 	errorCode,
 	headerSafe,
 	hostileQuery,
@@ -115,6 +116,34 @@ describe("GET /api/campaigns/:id", () => {
 			} else if (segment === SEEDED) {
 				throw new Error(`GET ${path} answered ${res.status} for the seeded campaign`);
 			}
+		});
+		expect(await campaignState(SEEDED)).toBe(before);
+	});
+});
+
+// --- donors' return and portal ------------------------------------------------------
+
+describe("GET /:id/return and POST /:id/portal", () => {
+	const sessionLike = fc.oneof(
+		hostileText,
+		fc.stringMatching(/^cs_(test|live)_[A-Za-z0-9]{10,60}$/),
+		fc.constant(`cs_test_${"a".repeat(300)}`),
+	);
+	it("answer hostile session ids with a 4xx in the error shape, never a 5xx, and change nothing", async () => {
+		const before = await campaignState(SEEDED);
+		const input = fc.record({ session: sessionLike, portal: fc.boolean(), origin: fc.option(hostileText.filter(headerSafe)) });
+		let n = 0;
+		await fuzz("return and portal", input, async ({ session, portal, origin }) => {
+			const headers: Record<string, string> = { "CF-Connecting-IP": `192.0.2.${++n % 250}-${n}` };
+			if (origin !== null) headers.Origin = origin;
+			const res = portal
+				? await fetchWorker(`/api/campaigns/${SEEDED}/portal`, {
+						method: "POST",
+						headers: { ...headers, "Content-Type": "application/json" },
+						body: JSON.stringify({ sessionId: session }),
+					})
+				: await fetchWorker(`/api/campaigns/${SEEDED}/return?session_id=${encodeSegment(session)}`, { headers });
+			await checkAnswer(res, { errors: [400, 403, 404, 410, 429] }, `${portal ? "portal" : "return"} ${session.slice(0, 80)}`);
 		});
 		expect(await campaignState(SEEDED)).toBe(before);
 	});
@@ -872,6 +901,10 @@ async function checkAdminRead(route: AdminRoute, res: Response, context: string)
 		if (!text.startsWith("period,key,payment,amount")) throw new Error(`${context}: CSV export without its header`);
 		return;
 	}
+	if (route === "pages" && /^text\/csv/.test(res.headers.get("Content-Type") ?? "")) {
+		if (!text.startsWith("period,page,variant,loads")) throw new Error(`${context}: funnel CSV without its header`);
+		return;
+	}
 	const body = JSON.parse(text) as Record<string, unknown>;
 	const field = { list: "campaigns", donations: "donations", periods: "periods", pages: "pages", audit: "entries" }[route as string];
 	if (field && !Array.isArray(body[field])) throw new Error(`${context}: 200 without ${field}: ${text.slice(0, 200)}`);
@@ -926,9 +959,12 @@ describe("every endpoint", () => {
 		const endpoints: { path: string; methods: string[] }[] = [
 			{ path: `/api/campaigns/${SEEDED}`, methods: ["GET", "HEAD", "OPTIONS"] },
 			{ path: `/api/campaigns/${SEEDED}/checkout`, methods: ["POST", "OPTIONS"] },
+			{ path: `/api/campaigns/${SEEDED}/return`, methods: ["GET", "HEAD", "OPTIONS"] },
+			{ path: `/api/campaigns/${SEEDED}/portal`, methods: ["POST", "OPTIONS"] },
+			{ path: "/api/admin/unplaced", methods: ["GET", "HEAD"] },
 			{ path: "/api/stripe/webhook", methods: ["POST"] },
 			{ path: "/api/admin/campaigns", methods: ["GET", "HEAD"] },
-			{ path: `/api/admin/campaigns/${SEEDED}`, methods: ["PUT"] },
+			{ path: `/api/admin/campaigns/${SEEDED}`, methods: ["GET", "HEAD", "PUT"] },
 			{ path: `/api/admin/campaigns/${SEEDED}/reset`, methods: ["POST"] },
 			{ path: `/api/admin/campaigns/${SEEDED}/periods`, methods: ["GET", "HEAD"] },
 			{ path: `/api/admin/campaigns/${SEEDED}/pages`, methods: ["GET", "HEAD"] },

@@ -76,6 +76,15 @@ function writeFirstSchemaLedger(sql: SqlStorage, id: string): void {
 	);
 }
 
+/** The migrations a ledger's storage records as applied, in order. */
+const appliedVersions = (stub: ReturnType<typeof ledgerOf>) =>
+	runInDurableObject(stub, (_, state) =>
+		state.storage.sql
+			.exec("SELECT version FROM schema_migrations ORDER BY version")
+			.toArray()
+			.map((row) => Number(row.version)),
+	);
+
 describe("ledger migrations", () => {
 	it(`upgrades a ledger written by the first schema to version ${LATEST_VERSION}, keeping every gift, reversal, period and audit entry`, async () => {
 		const id = uniqueCampaign("mig");
@@ -84,12 +93,7 @@ describe("ledger migrations", () => {
 		await runInDurableObject(stub, (_, state) => writeFirstSchemaLedger(state.storage.sql, id));
 		const snapshot = await stub.snapshot(id);
 
-		const versions = await runInDurableObject(stub, (_, state) =>
-			state.storage.sql
-				.exec("SELECT version FROM schema_migrations ORDER BY version")
-				.toArray()
-				.map((row) => Number(row.version)),
-		);
+		const versions = await appliedVersions(stub);
 		expect(versions).toEqual(MIGRATIONS.map((m) => m.version));
 
 		// Period 2: 10,000 (disputed, reinstated) + 7,500 (refunded in full) + 2,500 = 12,500 net of 20,000.
@@ -177,12 +181,7 @@ describe("ledger migrations", () => {
 		const rows = [...((await stub.donations(id, 1, 0, 100)) ?? []), ...((await stub.donations(id, 2, 0, 100)) ?? [])];
 		expect(rows).toHaveLength(version > 2 ? 6 : 5);
 		expect((await stub.auditLog(id))?.map((e) => e.action)).toEqual(["reset", "update", "create"]);
-		const versions = await runInDurableObject(stub, (_, state) =>
-			state.storage.sql
-				.exec("SELECT version FROM schema_migrations ORDER BY version")
-				.toArray()
-				.map((row) => Number(row.version)),
-		);
+		const versions = await appliedVersions(stub);
 		expect(versions).toEqual(MIGRATIONS.map((m) => m.version));
 	});
 

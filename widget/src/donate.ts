@@ -1,10 +1,12 @@
 // The donate controls: preset amounts and a custom one, once or monthly,
-// Donate, which opens Checkout, and the status line under them (thanks and
+// Donate, which opens Checkout; under them the options row (covering the card
+// fees, the monthly donors' portal link) and the status line (news and
 // errors). Built empty with the rest of the widget; enabled when the campaign
-// arrives.
-import type { CampaignSnapshot } from "./api";
+// arrives. A message takes the controls' place when there is nothing to ask.
+import { grossUp } from "../../src/domain/gift";
 import { add, addButton, oneChoice, press } from "./dom";
 import type { Money } from "./format";
+import type { Campaign } from "./variant";
 import { Class } from "./widget.css";
 
 /** Shows a message in the status line, in the error colour when `error`. */
@@ -13,12 +15,18 @@ type Say = (text: string, error?: boolean) => void;
 /** Sends a Checkout request body; resolves to the Checkout URL, rejects with a message for the donor. */
 export type Send = (body: string) => Promise<string>;
 
+/** What the controls offer once the campaign is known. */
+export interface Controls {
+	/** Enables the ask for the campaign. */
+	enable_(campaign: Campaign, money: Money): void;
+	/** Puts `text` (and a button, when given) in the controls' place: a thank-you, a closed or an ended campaign. */
+	replace_(text: string, button?: [label: string, action: () => void]): void;
+	/** The status line: news, or an error in the error colour. */
+	say_: Say;
+}
+
 /** Builds the controls in `box`; returns what enables them with the campaign. */
-export function buildControls(
-	box: HTMLElement,
-	ownAmounts: string | undefined,
-	send: Send,
-): (campaign: CampaignSnapshot, money: Money) => void {
+export function buildControls(box: HTMLElement, ownAmounts: string | undefined, send: Send): Controls {
 	const form = add("form", box, Class.controls);
 	const presets = add("div", form, Class.presets, "", { role: "group", "aria-label": "Amount" });
 	const donateRow = add("div", form, Class.donateRow);
@@ -27,13 +35,16 @@ export function buildControls(
 	// A submit button: Enter in the amount field donates too.
 	const donate = add("button", donateRow, Class.donate, "Donate", { "aria-disabled": "true" });
 	form.noValidate = true;
-	// The status line: thanks and errors, announced politely.
+	// What takes the controls' place (role=status: announced when it changes).
+	const message = add("p", form, Class.message, "", { role: "status" });
+	// The options row: covering the card fees, and the way back to a monthly gift.
+	const options = add("div", box, Class.options);
+	// The status line: news and errors, announced politely.
 	const status = add("p", box, Class.status, "", { "aria-live": "polite" });
 	const say: Say = (text, error) => {
 		status.textContent = text;
 		status.className = error ? `${Class.status} ${Class.error}` : Class.status;
 	};
-	if (/[?&]donation=success/.test(location.search)) say("Thank you for your donation!");
 
 	let interval = "once";
 	press(intervals, intervals[0]);
@@ -46,9 +57,51 @@ export function buildControls(
 		event.preventDefault();
 		submit();
 	});
-	return (campaign, money) => {
-		submit = checkoutSubmit(donate, send, chooseAmount(presets, campaign, money, ownAmounts, say), () => interval, say);
+	return {
+		enable_(campaign, money) {
+			// The campaign's (or its A/B variant's) default interval.
+			if (campaign.interval === "month") intervals[1]?.click();
+			const amount = chooseAmount(presets, campaign, money, ownAmounts, say);
+			const coverFees = feeCoverOption(options, campaign, money, amount);
+			if (campaign.manageUrl) add("a", options, Class.manage, "Manage my monthly gift", { href: campaign.manageUrl });
+			submit = checkoutSubmit(donate, send, amount, () => interval, coverFees, say, campaign.variant);
+		},
+		replace_(text, button) {
+			form.className = `${Class.controls} ${Class.replaced}`;
+			message.textContent = text;
+			if (button) addButton(message, button[0], Class.donate).addEventListener("click", button[1]);
+		},
+		say_: say,
 	};
+}
+
+/**
+ * The offer to cover the card fees, when the campaign makes it: a checkbox
+ * whose words follow the chosen amount ("Add 0.61 $ so all 10 $ reach us").
+ * Returns whether it is ticked.
+ */
+function feeCoverOption(
+	options: HTMLElement,
+	campaign: Campaign,
+	{ format_: format }: Money,
+	amount: (quiet?: boolean) => number | undefined,
+) {
+	const rule = campaign.feeCover;
+	if (!rule) return () => false;
+	const label = add("label", options, Class.fee);
+	const box = add("input", label, "", "", { type: "checkbox" });
+	const words = add("span", label);
+	const update = () => {
+		const gift = amount(true);
+		words.textContent = gift
+			? `Add ${format(grossUp(gift, rule, campaign.amountStep) - gift)} so all ${format(gift)} reach us`
+			: "Add the card fees so all of my gift reaches you";
+	};
+	update();
+	// Any click or keystroke in the form may change the amount.
+	options.parentElement?.addEventListener("click", update);
+	options.parentElement?.addEventListener("input", update);
+	return () => box.checked;
 }
 
 /**
@@ -58,11 +111,11 @@ export function buildControls(
  */
 function chooseAmount(
 	presets: HTMLElement,
-	campaign: CampaignSnapshot,
+	campaign: Campaign,
 	{ unit_: unit, format_: format }: Money,
 	ownAmounts: string | undefined,
 	say: Say,
-): () => number | undefined {
+): (quiet?: boolean) => number | undefined {
 	const own = `${ownAmounts}`
 		.split(",")
 		.map((amount) => Math.round(+amount * unit))
@@ -94,9 +147,10 @@ function chooseAmount(
 		press(buttons, custom.value ? undefined : buttons[amounts.indexOf(chosen as number)]);
 	});
 	press(buttons, buttons[amounts.indexOf(chosen as number)]);
-	return () => {
+	return (quiet) => {
 		const amount = custom.value ? Math.round(+custom.value * unit) : chosen;
 		if (amount && amount >= min && amount <= max) return amount;
+		if (quiet) return;
 		custom.setAttribute("aria-invalid", "true");
 		say(`Please enter an amount from ${format(min)} to ${format(max)}.`, true);
 	};
@@ -111,7 +165,9 @@ function checkoutSubmit(
 	send: Send,
 	chosenAmount: () => number | undefined,
 	interval: () => string,
+	coverFees: () => boolean,
 	say: Say,
+	variant?: string,
 ): () => void {
 	let busy = false;
 	const idle = () => {
@@ -130,9 +186,11 @@ function checkoutSubmit(
 		const body = JSON.stringify({
 			amount,
 			interval: interval(),
+			coverFees: coverFees() || undefined,
 			// Back to this very page, unless its URL is too long to travel (the worker's thank-you page then).
 			returnUrl: location.href.length > 2048 ? undefined : location.href,
 			page: location.origin + location.pathname,
+			variant,
 		});
 		try {
 			// Leaving: stays busy unless the page comes back from the back/forward cache.

@@ -25,21 +25,23 @@ export function buildProgress(box: HTMLElement): (campaign: CampaignSnapshot, mo
 		const goals = campaign.goals.filter((goal) => goal > 0);
 		const total = campaign.total;
 		if (!(total >= 0)) throw 0;
-		// The bar ends at the last goal (at the total when there is none) and stays full beyond it.
-		const end = goals.at(-1) || total || 1;
-		const filled = Math.min(total, end);
+		// The bar ends at the last goal (at the total when there is none); past it, the bar stretches
+		// so the total still sits on it (at nine tenths), with the goal marked where it was reached.
+		const last = goals.at(-1) || total || 1;
+		const end = total > last ? Math.ceil(total / 0.9) : last;
 		const marks = [0, ...goals];
+		const matched = campaign.match?.matched;
 		title.textContent = campaign.title || "Do you like this content? Consider helping us!";
 		setAttributes(track, {
 			"aria-valuemax": `${end / unit}`,
-			"aria-valuenow": `${filled / unit}`,
-			"aria-valuetext": `${format(total)} raised of ${format(end)}`,
+			"aria-valuenow": `${total / unit}`,
+			"aria-valuetext": `${format(total)} raised of ${format(last)}${matched ? `, ${format(matched)} of it matched` : ""}`,
 		});
-		fill.style.transform = `scaleX(${filled / end})`;
+		fill.style.transform = `scaleX(${total / end})`;
 		bubble.textContent = format(total);
 		const labels = marks.map((mark) => add("span", milestones, mark && total >= mark ? Class.reached : "", format(mark)));
-		for (const goal of goals.slice(0, -1)) add("span", track, Class.notch).style.left = `${(goal / end) * 100}%`;
-		place = () => placeLabels(track, bubble, pointer, labels, marks, filled, end);
+		for (const goal of goals) if (goal < end) add("span", track, Class.notch).style.left = `${(goal / end) * 100}%`;
+		place = () => placeLabels(track, bubble, pointer, labels, marks, total, end);
 		place();
 		totalRow.style.visibility = "visible";
 	};
@@ -65,17 +67,21 @@ function placeLabels(
 	moveTo(bubble, clamp(x - bubbleWidth / 2, width - bubbleWidth));
 	moveTo(pointer, clamp(x, width - 6, 6) - 6);
 	const lastIndex = labels.length - 1;
-	const lastLeft = width - (labels[lastIndex] as HTMLElement).offsetWidth;
+	const underMark = (index: number, labelWidth: number) =>
+		clamp(((marks[index] as number) / end) * width - labelWidth / 2, width - labelWidth);
+	// The last goal's label sits at the right edge and always shows, unless the bar stretched past it:
+	// then it sits under its mark, and shows where there is room, like the ones between.
+	const stretched = marks[lastIndex] !== end;
+	const lastLeft = stretched
+		? underMark(lastIndex, (labels[lastIndex] as HTMLElement).offsetWidth)
+		: width - (labels[lastIndex] as HTMLElement).offsetWidth;
 	let shownUpTo = -1e9;
 	labels.forEach((label, index) => {
 		const labelWidth = label.offsetWidth;
-		// The first label at the left edge, the last at the right, the others centred under their mark.
-		const left = index
-			? index < lastIndex
-				? clamp(((marks[index] as number) / end) * width - labelWidth / 2, width - labelWidth)
-				: lastLeft
-			: 0;
-		const shown = !index || index === lastIndex || (left > shownUpTo + 8 && left + labelWidth + 8 < lastLeft);
+		// The first label at the left edge, the others centred under their mark.
+		const left = index ? (index < lastIndex ? underMark(index, labelWidth) : lastLeft) : 0;
+		const roomBefore = left > shownUpTo + 8;
+		const shown = !index || (index === lastIndex ? !stretched || roomBefore : roomBefore && left + labelWidth + 8 < lastLeft);
 		moveTo(label, left);
 		label.style.visibility = shown ? "" : "hidden";
 		if (shown) shownUpTo = left + labelWidth;

@@ -1,5 +1,6 @@
 // The campaign row and its periods inside a ledger: settings, the current
 // period, starting a new one, and the audit trail of admin changes.
+import type { AuditEntry, AuditRow } from "../../domain/reports";
 import { type CampaignSettings, type Match, type PeriodSettings, withDefaults } from "../../domain/settings";
 
 export interface StoredCampaign {
@@ -15,21 +16,6 @@ export interface CurrentPeriod extends PeriodSettings {
 	startedAt: number;
 	/** The one currency its total adds up. */
 	currency: string;
-}
-
-/** One admin change. `before` and `after` stay JSON text across RPC (typed RPC cannot carry `unknown`). */
-export interface AuditRow {
-	id: number;
-	at: string;
-	actor: string;
-	action: string;
-	before: string | null;
-	after: string | null;
-}
-
-export interface AuditEntry extends Omit<AuditRow, "before" | "after"> {
-	before: unknown;
-	after: unknown;
 }
 
 export const parseAuditRow = (row: AuditRow): AuditEntry => ({

@@ -8,9 +8,12 @@
 // reports.ts (reads), migrations.ts (schema), publisher.ts (KV).
 import { DurableObject } from "cloudflare:workers";
 import { type Bindings, defaultCampaign } from "../../config";
+import { keepVariant, variantIds } from "../../domain/ab-test";
 import { type Invalid, isInvalid } from "../../domain/issues";
 import type { LedgerEntry, RecordOutcome } from "../../domain/movements";
+import type { AuditRow, DonationRow, FunnelData, PageSummary, PeriodSummary } from "../../domain/reports";
 import {
+	type AdminSettings,
 	type CampaignSettings,
 	DEFAULT_SETTINGS,
 	deadlineProblem,
@@ -21,7 +24,6 @@ import {
 } from "../../domain/settings";
 import type { CampaignSnapshot } from "../../domain/snapshot";
 import {
-	type AuditRow,
 	currentPeriod,
 	insertCampaign,
 	periodHasGifts,
@@ -33,18 +35,11 @@ import {
 	startPeriod,
 	writeAudit,
 } from "./campaign";
+import { addFunnelCounts, type FunnelCount, funnelData, variantStandings } from "./funnel";
 import { migrate, schemaVersion } from "./migrations";
 import { applyEntry } from "./movements";
 import { SnapshotPublisher } from "./publisher";
-import {
-	buildSnapshot,
-	type DonationRow,
-	donationPage,
-	type PageSummary,
-	type PeriodSummary,
-	pageSummaries,
-	periodSummaries,
-} from "./reports";
+import { buildSnapshot, donationPage, pageSummaries, periodSummaries } from "./reports";
 
 export class CampaignLedger extends DurableObject<Bindings> {
 	private readonly sql: SqlStorage;
@@ -150,6 +145,14 @@ export class CampaignLedger extends DurableObject<Bindings> {
 		return this.build();
 	}
 
+	/** What the admin page edits: the full settings (the fee rule too when off), the current period's own, and whether its currency is locked. */
+	async settings(campaignId: string): Promise<AdminSettings | null> {
+		const settings = this.ensure(campaignId);
+		if (!settings) return null;
+		const period = currentPeriod(this.sql);
+		return { settings, period: periodSettingsOf(period), currencyLocked: periodHasGifts(this.sql, period.id) };
+	}
+
 	async periods(campaignId: string): Promise<PeriodSummary[] | null> {
 		return this.ensure(campaignId) ? periodSummaries(this.sql) : null;
 	}
@@ -168,6 +171,50 @@ export class CampaignLedger extends DurableObject<Bindings> {
 
 	async auditLog(campaignId: string, limit = 200): Promise<AuditRow[] | null> {
 		return this.ensure(campaignId) ? readAudit(this.sql, limit) : null;
+	}
+
+	// --- The funnel and A/B tests (./funnel.ts) ---
+
+	/**
+	 * Adds a batch of loads and checkouts to the current period, in one transaction (not part of the
+	 * snapshot: no version change, no publish). Returns the variants' standings when the test is
+	 * epsilon-greedy, for the isolate to choose by; null for a campaign nobody created.
+	 */
+	async addFunnel(campaignId: string, batch: FunnelCount[]): Promise<ReturnType<typeof variantStandings> | null> {
+		const settings = this.ensure(campaignId);
+		if (!settings) return null;
+		this.ctx.storage.transactionSync(() => addFunnelCounts(this.sql, batch, variantIds(settings.test)));
+		return settings.test?.mode === "epsilon_greedy" ? variantStandings(this.sql) : [];
+	}
+
+	/** A period's funnel (the current one when null); null for an unknown campaign, "no_period" for an unknown period. */
+	async funnel(campaignId: string, period: number | null): Promise<FunnelData | "no_period" | null> {
+		if (!this.ensure(campaignId)) return null;
+		return funnelData(this.sql, period ?? currentPeriod(this.sql).id) ?? "no_period";
+	}
+
+	/** Ends the A/B test, keeping variant `keep` as the campaign's own ask; audited. */
+	async endTest(campaignId: string, keep: string, actor: string): Promise<CampaignSnapshot | Invalid | null> {
+		const settings = this.ensure(campaignId);
+		if (!settings) return null;
+		const kept = keepVariant(settings, keep);
+		if (isInvalid(kept)) return kept;
+		const next = mergeSettings(kept, {});
+		if (isInvalid(next)) return next;
+		const now = Date.now();
+		this.ctx.storage.transactionSync(() => {
+			saveSettings(this.sql, next, now);
+			writeAudit(
+				this.sql,
+				now,
+				actor,
+				"end_test",
+				{ test: settings.test },
+				{ kept: keep, title: next.title, amounts: next.amounts, interval: next.interval ?? "once" },
+			);
+		});
+		await this.publisher.publish();
+		return this.build();
 	}
 
 	/** The public snapshot as of now. */

@@ -118,9 +118,27 @@ SELECT d.rowid AS seq, d.*,
 	(d.amount - d.fee_cover) - (2 * MIN(d.amount, COALESCE(r.off, 0)) * (d.amount - d.fee_cover) + d.amount) / (2 * d.amount) AS gift_net
 FROM donations d LEFT JOIN payment_reversals r ON r.payment = d.payment;`,
 	},
+	{
+		version: 5,
+		name: "the funnel: widget loads and checkouts per period, article and A/B variant; a gift's variant",
+		sql: `-- The A/B variant of the ask a gift came from (Checkout metadata); null without a test.
+ALTER TABLE donations ADD COLUMN variant TEXT;
+-- Best-effort counts, not money: batches flushed from the worker's isolates are added in
+-- place inside this object (one transaction per batch). page: a normalized article URL,
+-- or 'other' (past the cap of distinct pages per period, or not a URL); variant: '' for none.
+CREATE TABLE IF NOT EXISTS funnel (
+	period_id INTEGER NOT NULL,
+	page TEXT NOT NULL,
+	variant TEXT NOT NULL DEFAULT '',
+	loads INTEGER NOT NULL DEFAULT 0 CHECK (loads >= 0),
+	checkouts INTEGER NOT NULL DEFAULT 0 CHECK (checkouts >= 0),
+	PRIMARY KEY (period_id, page, variant)
+);`,
+	},
 ];
 
-export const LATEST_VERSION = MIGRATIONS.length;
+/** The newest version. */
+export const LATEST_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));
 
 /** Ledgers written before migrations were numbered have the first schema without `schema_migrations`. */
 const UNNUMBERED = { table: "campaign", version: 1 };

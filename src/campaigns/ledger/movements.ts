@@ -15,8 +15,8 @@ function periodAt(sql: SqlStorage, ms: number): number {
 function insertDonation(sql: SqlStorage, d: Donation, eventId: string, now: number): boolean {
 	const inserted = sql
 		.exec(
-			`INSERT INTO donations (key, payment, period_id, amount, fee_cover, currency, interval, page, event_id, occurred_at, recorded_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING key`,
+			`INSERT INTO donations (key, payment, period_id, amount, fee_cover, currency, interval, page, event_id, occurred_at, recorded_at, variant)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING key`,
 			d.key,
 			d.payment,
 			periodAt(sql, d.occurredAt),
@@ -28,6 +28,7 @@ function insertDonation(sql: SqlStorage, d: Donation, eventId: string, now: numb
 			eventId,
 			d.occurredAt,
 			now,
+			d.variant ?? null,
 		)
 		.toArray();
 	return inserted.length > 0;

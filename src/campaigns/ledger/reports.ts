@@ -1,67 +1,11 @@
 // What the ledger reports: the public snapshot, period totals, gifts page by
 // page, totals per article. Read-only queries over the ledger's rows.
-import { currencyExponent } from "../../domain/currency";
+import { amountStep, currencyExponent } from "../../domain/currency";
 import { matchedAmount } from "../../domain/gift";
+import type { DonationRow, ForeignGifts, PageSummary, PeriodSummary } from "../../domain/reports";
 import type { Match } from "../../domain/settings";
 import type { CampaignSnapshot } from "../../domain/snapshot";
 import { currentPeriod, iso, readCampaign } from "./campaign";
-
-/** Gifts in a currency other than their period's: kept and shown, never added to its total. */
-export interface ForeignGifts {
-	currency: string;
-	donations: number;
-	/** Net of reversals, in that currency's minor units. */
-	total: number;
-}
-
-export interface PeriodSummary {
-	id: number;
-	startedAt: string;
-	endedAt: string | null;
-	/** The period's deadline, if it had one. */
-	endsAt: string | null;
-	goals: number[];
-	currency: string;
-	/** What the bar counted: gifts net of reversals, plus the match. */
-	total: number;
-	/** Gifts net of reversals, fee cover left out. */
-	gifts: number;
-	/** The sponsor's match, if any, and what it came to. */
-	match: Match | null;
-	matched: number;
-	/** Everything charged in the period's currency (gifts and fee cover, before reversals). */
-	gross: number;
-	/** Of `gross`, what donors added to cover card fees. */
-	feeCover: number;
-	donations: number;
-	foreign: ForeignGifts[];
-}
-
-export interface DonationRow {
-	seq: number;
-	key: string;
-	payment: string | null;
-	period: number;
-	/** What was charged, fee cover included; `reversed` and `net` are of the charge. */
-	amount: number;
-	reversed: number;
-	net: number;
-	/** The fee cover within `amount`, the gift without it, and the gift net of reversals (what the bar counts). */
-	feeCover: number;
-	gift: number;
-	giftNet: number;
-	currency: string;
-	interval: string;
-	page: string | null;
-	eventId: string;
-	occurredAt: string;
-}
-
-export interface PageSummary {
-	page: string | null;
-	donations: number;
-	total: number;
-}
 
 const textOrNull = (value: SqlStorageValue | undefined) => (value === null || value === undefined ? null : String(value));
 
@@ -102,6 +46,7 @@ export function buildSnapshot(sql: SqlStorage, now: number, manageUrl: string | 
 		...settings,
 		currency: period.currency,
 		currencyExponent: currencyExponent(period.currency),
+		amountStep: amountStep(period.currency),
 		total,
 		gifts,
 		donations,

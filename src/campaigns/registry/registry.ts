@@ -5,21 +5,8 @@
 // exist. Admins see those; re-sync places them once the campaign exists.
 import { DurableObject } from "cloudflare:workers";
 import type { Bindings } from "../../config";
+import type { UnplacedEntry } from "../../domain/reports";
 import { type Migration, migrate } from "../migrate";
-
-/** A movement Stripe told us about that no ledger took. */
-export interface UnplacedEntry {
-	eventId: string;
-	eventType: string;
-	/** The movement's natural key (`invoice:in_…`), which re-sync records under. */
-	key: string;
-	/** The campaign the object names (may be malformed). */
-	campaign: string;
-	reason: string;
-	amount: number;
-	currency: string | null;
-	receivedAt: string;
-}
 
 const MIGRATIONS: readonly Migration[] = [
 	{
