@@ -123,7 +123,12 @@ function Gift(props: { back: DonorReturn; sessionId: string }) {
 				<form method="post" action={`/api/campaigns/${campaign.id}/portal`}>
 					<input type="hidden" name="sessionId" value={props.sessionId} />
 					<button type="submit">Manage your monthly gift</button>
-					<p class="note">Change the card or cancel at Stripe. This button works for a day; later, use the link in your receipt email.</p>
+					<p class="note">
+						Change the card or cancel at Stripe. This button works for a day; later,{" "}
+						{campaign.manageUrl
+							? "“Manage my monthly gift” under the bar signs you in with your email."
+							: "write to us and we will change it."}
+					</p>
 				</form>
 			)}
 		</>
@@ -139,7 +144,7 @@ donorPages.get("/thanks", async (c) => {
 		<Layout title="Thank you">
 			<main>
 				<h1>Thank you for your support!</h1>
-				<p>Your gift helps keep independent reporting free for everyone. A receipt is on its way to your inbox.</p>
+				<p>Your gift helps keep independent reporting free for everyone.</p>
 				{back && sessionId && <Gift back={back} sessionId={sessionId} />}
 				<p class="note">
 					Campaign: <code>{isCampaignId(id) ? id : ""}</code>
