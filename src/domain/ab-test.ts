@@ -2,6 +2,7 @@
 // default interval. Each totals request picks one at random (src/funnel/choose.ts);
 // the snapshot carries their definitions, the widget applies the one picked.
 import { z } from "zod";
+import { plainText } from "./text.ts";
 
 /** Variant ids: short slugs ("a", "b", "short-ask"); they travel in a header and in Stripe metadata. */
 export const VARIANT_ID = /^[a-z][a-z0-9_-]{0,15}$/;
@@ -13,7 +14,7 @@ const STRIPE_MAX_AMOUNT = 99_999_999;
 export const variantSchema = z
 	.object({
 		id: z.string().regex(VARIANT_ID, "variant ids are 1-16 lowercase letters, digits, '-' or '_', starting with a letter"),
-		title: z.string().trim().min(1).max(200).optional(),
+		title: plainText(200).optional(),
 		amounts: z.array(z.number().int().positive().max(STRIPE_MAX_AMOUNT)).min(1).max(6).optional(),
 		interval: z.enum(["once", "month"]).optional(),
 	})

@@ -3,13 +3,14 @@ import { z } from "zod";
 import { abTestSchema } from "./ab-test";
 import { amountProblem, isSupportedCurrency } from "./currency";
 import { firstIssue, type Invalid } from "./issues";
+import { plainText } from "./text";
 
 // Stripe's limit for a single amount is 8 digits in minor units.
 const STRIPE_MAX_AMOUNT = 99_999_999;
 const minorUnits = z.number().int().positive().max(STRIPE_MAX_AMOUNT);
 
 const settingsFields = {
-	title: z.string().trim().min(1).max(200),
+	title: plainText(200),
 	currency: z
 		.string()
 		.transform((code) => code.toLowerCase())
@@ -36,7 +37,7 @@ const settingsFields = {
 		.strict(),
 	/** Past the last goal: keep asking, or close (no donate buttons, a thank-you line). */
 	afterGoal: z.enum(["ask", "close"]),
-	goalReachedText: z.string().trim().min(1).max(120),
+	goalReachedText: plainText(120),
 	/** Whether the widget starts on once or monthly (absent: once). */
 	interval: z.enum(["once", "month"]).optional(),
 	/** An A/B test of the ask (src/domain/ab-test.ts); null in a patch ends it. */
@@ -49,7 +50,7 @@ const settingsFields = {
 /** A sponsor's match for one period: `percent` of every gift (100 doubles it), up to `cap` in total. */
 const matchSchema = z
 	.object({
-		sponsor: z.string().trim().min(1).max(80),
+		sponsor: plainText(80),
 		percent: z.number().int().min(1).max(1_000),
 		cap: z.number().int().min(1, "the match cap must be at least 1 (minor units)").max(1e12),
 	})
@@ -78,6 +79,16 @@ export const settingsSchema = z
 		for (const [path, amount] of amounts) {
 			const problem = amountProblem(amount, s.currency);
 			if (problem) ctx.addIssue({ code: "custom", message: problem, path });
+		}
+		// A preset the campaign's own range refuses would be a button that always fails.
+		for (const [path, amount] of amounts) {
+			if (path[0] !== "minAmount" && path[0] !== "maxAmount" && (amount < s.minAmount || amount > s.maxAmount)) {
+				ctx.addIssue({
+					code: "custom",
+					message: `preset amounts must lie between minAmount (${s.minAmount}) and maxAmount (${s.maxAmount})`,
+					path,
+				});
+			}
 		}
 	});
 

@@ -67,5 +67,8 @@ export function stripeFailure(err: unknown, doing: string): ApiError {
 		console.error(`Stripe failed while ${doing}`, err.type, err.code, err.statusCode, err.requestId);
 		return new ApiError(502, "stripe_error", `Stripe could not ${doing} right now. Please try again in a moment.`);
 	}
-	return err instanceof ApiError ? err : new ApiError(502, "stripe_error", `Stripe could not ${doing} right now.`);
+	if (err instanceof ApiError) return err;
+	// Not an answer from Stripe: a network failure, or a fault of ours (say, a request the SDK could not encode).
+	console.error(`Failed to reach Stripe while ${doing}`, err);
+	return new ApiError(502, "stripe_error", `Stripe could not ${doing} right now.`);
 }

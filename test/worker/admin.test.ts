@@ -87,6 +87,15 @@ describe("campaign settings", () => {
 		expect(list.campaigns.map((c) => c.id)).toEqual(expect.arrayContaining(["main", id]));
 	});
 
+	it("takes any language and emoji in the words readers see", async () => {
+		const id = uniqueCampaign();
+		await createCampaign(id);
+		const title = "Gardez-nous en vie 💙 — 独立した報道を";
+		const res = await adminFetch(`/campaigns/${id}`, { method: "PUT", json: { title, goalReachedText: "Danke! 🎉" } });
+		expect(res.status).toBe(200);
+		expect(await publicTotals(id)).toMatchObject({ title, goalReachedText: "Danke! 🎉" });
+	});
+
 	it("validates goals, amounts and limits with clear 400s and changes nothing", async () => {
 		const id = uniqueCampaign();
 		await createCampaign(id, { goals: [10_000] });
@@ -105,6 +114,17 @@ describe("campaign settings", () => {
 			{ currency: "dollars" },
 			{ title: "" },
 			{ title: "x".repeat(500) },
+			// Text readers see: a lone surrogate (Stripe could not be sent it), control characters, a direction override.
+			{ title: "Lone \ud800 here" },
+			{ title: "Null \u0000 byte" },
+			{ title: "Line\nbreak" },
+			{ goalReachedText: "\u202Eevil" },
+			{ match: { sponsor: "Spon\udfffsor", percent: 100, cap: 1_000 } },
+			{ test: { variants: [{ id: "a" }, { id: "b", title: "\u0007bell" }] } },
+			// Presets outside the campaign's own range would be buttons that always fail.
+			{ amounts: [100, 2_000_000] },
+			{ amounts: [500], minAmount: 1_000 },
+			{ test: { variants: [{ id: "a" }, { id: "b", amounts: [1] }] } },
 			{ surprise: true },
 			[],
 			null,
