@@ -5,7 +5,7 @@
 // rather than failing later in front of a donor.
 import { z } from "zod";
 
-const CONTROL_OR_BIDI_OVERRIDE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+const CONTROL_OR_BIDI_OVERRIDE = /[\p{Cc}\u202a-\u202e\u2066-\u2069]/u;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 export const isPlainText = (text: string) => !CONTROL_OR_BIDI_OVERRIDE.test(text) && !LONE_SURROGATE.test(text);
