@@ -427,6 +427,14 @@ describe("money", () => {
 		await ready(page);
 		expect((await inspect(page)).presets.map(([t]) => plain(t))).toEqual(["3 $", "7.50 $", "20 $"]);
 	});
+
+	it("leaves out data-amounts the campaign would refuse (below its smallest, above its largest gift, not numbers)", async () => {
+		const { page } = await open(script('data-campaign="main" data-amounts="-1,abc,1e9,0.001,5, 10000.01"'), {
+			setup: (p) => answer(p, "main", campaign({ minAmount: 100, maxAmount: 1_000_000 })),
+		});
+		await ready(page);
+		expect((await inspect(page)).presets.map(([t]) => plain(t))).toEqual(["5 $"]);
+	});
 });
 
 describe("themes", () => {
@@ -757,6 +765,8 @@ describe("failure", () => {
 		],
 		["the API answers JSON of another shape", "main", (p) => answer(p, "main", { hello: "world" })],
 		["the API never answers", "main", (p) => p.route(totalsOf("main"), () => {})],
+		// The bar draws (and shows its total), then the controls fail on the presets.
+		["the campaign's presets are not a list", "main", (p) => answer(p, "main", { ...campaign(), amounts: 5 })],
 	];
 	for (const [name, id, setup] of modes) {
 		it(`shows only a plain donate link in the reserved space when ${name}`, async () => {
@@ -774,6 +784,7 @@ describe("failure", () => {
 			// Nothing else of the widget is visible or reachable.
 			await expect.poll(() => page.locator("donation-widget").getByRole("progressbar").count()).toBe(0);
 			await expect.poll(() => page.locator("donation-widget").getByRole("button").count()).toBe(0);
+			expect(await page.locator(`donation-widget ${PART.bubble}`).isVisible()).toBe(false);
 			const after = await page.locator("donation-widget").boundingBox();
 			expect(after?.height).toBe(before?.height);
 			await ready(page, "[data-campaign=ok]");

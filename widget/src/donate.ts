@@ -119,7 +119,8 @@ function chooseAmount(
 	const own = `${ownAmounts}`
 		.split(",")
 		.map((amount) => Math.round(+amount * unit))
-		.filter((amount) => amount > 0);
+		// Only amounts the campaign takes: a preset the worker refuses would be a button that always fails.
+		.filter((amount) => amount >= campaign.minAmount && amount <= campaign.maxAmount);
 	const amounts = own.length ? own : campaign.amounts;
 	// The second preset, or the only one (at(): no index lookup past the end, where Array.prototype answers).
 	let chosen = amounts.at(amounts.length > 1 ? 1 : 0);

@@ -17,7 +17,7 @@ import { Class } from "./widget.css";
 export interface Settings {
 	/** data-campaign: the campaign's id, "main" when absent */
 	campaign?: string;
-	/** data-locale: Intl's currency format instead of the design's */
+	/** data-locale: Intl's number and currency format instead of the design's (the words stay English) */
 	locale?: string;
 	/** data-theme: "dark", "auto" (follows prefers-color-scheme), else light */
 	theme?: string;
@@ -42,15 +42,17 @@ export function mount(host: Element, origin: string, settings: Settings): void {
 	const show = (campaign: CampaignSnapshot, back?: DonorReturn | null) => {
 		const currency = money(campaign.currency, campaign.currencyExponent ?? 2, settings.locale);
 		showProgress(campaign, currency);
-		ask(controls, campaign, currency, settings.locale, back === undefined && gaveRecently ? null : back, origin, id);
+		ask(controls, campaign, currency, back === undefined && gaveRecently ? null : back, origin, id);
 	};
 
 	const returning = sessionId?.[1] ? loadReturn(origin, id, sessionId[1]).catch(() => null) : Promise.resolve(undefined);
 	returning
 		.then(async (back) => show(back?.campaign ?? (await load(origin, id)), sessionId ? (back ?? null) : undefined))
 		.catch(() => {
-			// The API failed: the same reserved space, only a plain link.
+			// The API failed (or showing it did): the same reserved space, only a plain link. Inline, since the
+			// bar may already have shown its row inline.
 			box.className += ` ${Class.failed}`;
+			for (const part of box.children) (part as HTMLElement).style.visibility = "hidden";
 			add("a", box, Class.fallback, "Donate", { href: `${origin}/donate/${encodeURIComponent(id)}` });
 		});
 }
@@ -64,14 +66,13 @@ function ask(
 	controls: Controls,
 	campaign: CampaignSnapshot,
 	currency: Money,
-	locale: string | undefined,
 	back: DonorReturn | null | undefined,
 	origin: string,
 	id: string,
 ) {
 	const now = Date.now();
 	const state = phase(campaign, now);
-	controls.say_(news(campaign, currency, now, state === "open" && back === undefined, locale));
+	controls.say_(news(campaign, currency, now, state === "open" && back === undefined));
 	if (back !== undefined) {
 		const gift = back?.gift.amount;
 		const thanks = gift ? `Thank you for your gift of ${currency.format_(gift)}!` : "Thank you for your donation!";

@@ -13,11 +13,11 @@ export function phase(campaign: CampaignSnapshot, now: number): "open" | "closed
 	return campaign.status === "closed" ? "closed" : "open";
 }
 
-/** "ends in 3 days", "ends in 5 hours": the largest whole unit left, in the reader's language when given. */
-export function timeLeft(endsAt: string, now: number, locale?: string): string {
+/** "Ends in 3 days", "Ends tomorrow": the largest whole unit left, in English like the widget's other words. */
+export function timeLeft(endsAt: string, now: number): string {
 	const seconds = (Date.parse(endsAt) - now) / 1000;
 	const [unit, size] = seconds >= 86_400 ? ["day", 86_400] : seconds >= 3_600 ? ["hour", 3_600] : ["minute", 60];
-	const relative = new Intl.RelativeTimeFormat(locale, withoutPrototype({ numeric: "auto" } as const)).format(
+	const relative = new Intl.RelativeTimeFormat("en", withoutPrototype({ numeric: "auto" } as const)).format(
 		Math.max(1, Math.floor(seconds / size)),
 		unit as "day",
 	);
@@ -25,11 +25,11 @@ export function timeLeft(endsAt: string, now: number, locale?: string): string {
 }
 
 /** The news line: a reached goal (while still asking), the time left, the sponsor's match; joined by dots. */
-export function news(campaign: CampaignSnapshot, { format_: format }: Money, now: number, asking: boolean, locale?: string): string {
+export function news(campaign: CampaignSnapshot, { format_: format }: Money, now: number, asking: boolean): string {
 	const parts: string[] = [];
 	if (asking && campaign.total >= (campaign.goals.at(-1) ?? Number.POSITIVE_INFINITY)) parts.push(campaign.goalReachedText);
 	const endsAt = campaign.period?.endsAt;
-	if (endsAt && Date.parse(endsAt) > now) parts.push(timeLeft(endsAt, now, locale));
+	if (endsAt && Date.parse(endsAt) > now) parts.push(timeLeft(endsAt, now));
 	const match = campaign.match;
 	if (match) {
 		const how = match.percent === 100 ? "doubles every gift" : `adds ${match.percent} % to every gift`;
