@@ -5,6 +5,7 @@ import type { AppEnv } from "./config";
 import { notFound, onError } from "./http/errors";
 import { adminPage } from "./pages/admin";
 import { donorPages } from "./pages/donor-pages";
+import { errorPage, isFormNavigation } from "./pages/error-page";
 import { pages } from "./pages/public";
 import { admin } from "./routes/admin";
 import { publicApi } from "./routes/public-api";
@@ -44,7 +45,8 @@ app.route("/", pages);
 app.route("/", donorPages);
 app.route("/", adminPage);
 
-app.onError(onError);
+// JSON for API clients; a page for a donor whose form post failed.
+app.onError((err, c) => (isFormNavigation(c) ? errorPage(err, c) : onError(err, c)));
 app.notFound(notFound);
 
 export default app;

@@ -36,21 +36,27 @@ const HTTP_CODES: Partial<Record<number, string>> = {
 	429: "rate_limited",
 };
 
-export function onError(err: Error, c: Context): Response {
-	if (err instanceof ApiError) {
-		return c.json(errorBody(err.code, err.message), err.status, err.headers);
-	}
+/** What an error means to the client: its status, code, message and headers (a 500 for anything unexpected, logged). */
+export function describeError(
+	err: Error,
+	c: Context,
+): { status: ContentfulStatusCode; code: string; message: string; headers: Record<string, string> } {
+	if (err instanceof ApiError) return { status: err.status, code: err.code, message: err.message, headers: err.headers };
 	if (err instanceof HTTPException) {
 		const status = err.status as ContentfulStatusCode;
 		const code = HTTP_CODES[status] ?? "http_error";
-		const message = err.message || code.replace(/_/g, " ");
 		const headers: Record<string, string> = {};
 		const auth = err.res?.headers.get("WWW-Authenticate");
 		if (auth) headers["WWW-Authenticate"] = auth;
-		return c.json(errorBody(code, message), status, headers);
+		return { status, code, message: err.message || code.replace(/_/g, " "), headers };
 	}
 	console.error("unhandled error", c.req.method, new URL(c.req.url).pathname, err);
-	return c.json(errorBody("internal_error", "Something went wrong on our side."), 500);
+	return { status: 500, code: "internal_error", message: "Something went wrong on our side.", headers: {} };
+}
+
+export function onError(err: Error, c: Context): Response {
+	const { status, code, message, headers } = describeError(err, c);
+	return c.json(errorBody(code, message), status, headers);
 }
 
 export function notFound(c: Context): Response {

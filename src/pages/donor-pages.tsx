@@ -3,7 +3,7 @@
 // Checkout returns to when the article's own URL could not be used.
 import { Hono } from "hono";
 import { campaignStore } from "../campaigns/store";
-import { type AppEnv, defaultCampaign } from "../config";
+import { type AppEnv, allowedOrigins, defaultCampaign } from "../config";
 import { isCampaignId } from "../domain/campaign-id";
 import { formatMoney } from "../domain/currency";
 import { grossUp } from "../domain/gift";
@@ -16,24 +16,28 @@ import { Layout } from "./layout";
 
 export const donorPages = new Hono<AppEnv>();
 
-/** Where the campaign stands: raised of the last goal, the sponsor's match, the deadline. */
+/** Where the campaign stands: raised of the last goal, the sponsor's match, the deadline (ahead or past). */
 function Standing(props: { campaign: CampaignSnapshot }) {
 	const { campaign } = props;
 	const money = (minor: number) => formatMoney(minor, campaign.currency);
 	const goal = campaign.goals.at(-1) ?? 0;
+	const endsAt = campaign.period.endsAt;
+	const ended = endsAt !== null && Date.parse(endsAt) <= Date.now();
+	const when = endsAt && new Date(endsAt).toUTCString().replace(" GMT", " UTC");
 	return (
 		<>
 			<p>
-				Raised so far: <strong>{money(campaign.total)}</strong> of {money(goal)}
-				{campaign.total >= goal && ` · ${campaign.goalReachedText}`}
+				{ended ? "Raised" : "Raised so far"}: <strong>{money(campaign.total)}</strong> of {money(goal)}
+				{/* A closed campaign says it in the ask's place. */}
+				{campaign.status === "open" && campaign.total >= goal && ` · ${campaign.goalReachedText}`}
 			</p>
 			{campaign.match && (
 				<p class="note">
-					{campaign.match.sponsor} adds {campaign.match.percent} % to every gift, up to {money(campaign.match.cap)}:{" "}
-					{money(campaign.match.matched)} so far (included above).
+					{campaign.match.sponsor} {ended ? "added" : "adds"} {campaign.match.percent} % to every gift, up to {money(campaign.match.cap)}:{" "}
+					{money(campaign.match.matched)} {ended ? "in all" : "so far"} (included above).
 				</p>
 			)}
-			{campaign.period.endsAt && <p class="note">Ends {new Date(campaign.period.endsAt).toUTCString().replace(" GMT", " UTC")}.</p>}
+			{when && <p class="note">{ended ? `Ended ${when}.` : `Ends ${when}.`}</p>}
 		</>
 	);
 }
@@ -135,10 +139,20 @@ function Gift(props: { back: DonorReturn; sessionId: string }) {
 	);
 }
 
+/** The article a gift came from, when it is on one of the publisher's sites (never a link elsewhere). */
+function articleOf(page: string | null, allowed: Set<string>): string | null {
+	try {
+		return page && allowed.has(new URL(page).origin) ? new URL(page).href : null;
+	} catch {
+		return null;
+	}
+}
+
 donorPages.get("/thanks", async (c) => {
 	const id = c.req.query("campaign") ?? defaultCampaign(c.env);
 	const sessionId = c.req.query("session_id");
 	const back = await donorReturn(c, id, sessionId);
+	const article = articleOf(back?.page ?? null, allowedOrigins(c.env));
 	c.header("Cache-Control", "no-store");
 	return c.html(
 		<Layout title="Thank you">
@@ -146,12 +160,11 @@ donorPages.get("/thanks", async (c) => {
 				<h1>Thank you for your support!</h1>
 				<p>Your gift helps keep independent reporting free for everyone.</p>
 				{back && sessionId && <Gift back={back} sessionId={sessionId} />}
-				<p class="note">
-					Campaign: <code>{isCampaignId(id) ? id : ""}</code>
-				</p>
-				<p>
-					<a href="/">Back to the article</a>
-				</p>
+				{article && (
+					<p>
+						<a href={article}>Back to the article</a>
+					</p>
+				)}
 			</main>
 		</Layout>,
 	);

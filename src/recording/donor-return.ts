@@ -5,7 +5,7 @@
 // return URL is the only credential, so it is honoured for 24 hours only.
 import type Stripe from "stripe";
 import { campaignStore, type StoreContext } from "../campaigns/store";
-import { campaignOf } from "../domain/metadata";
+import { campaignOf, pageOf } from "../domain/metadata";
 import type { CampaignSnapshot } from "../domain/snapshot";
 import { ApiError } from "../http/errors";
 import { stripeFailure } from "../stripe/client";
@@ -23,6 +23,8 @@ export interface DonorReturn {
 	gift: { amount: number; interval: "once" | "month" };
 	/** The Stripe customer, for a monthly gift's portal session. */
 	customer: string | null;
+	/** The article the gift came from (origin and path), when the widget named it. */
+	page: string | null;
 }
 
 /** The completed session of ours for `campaignId`, or a 404/410 in our error shape. */
@@ -61,5 +63,5 @@ export async function recordReturn(context: StoreContext, stripe: Stripe, campai
 	if (!campaign) throw new ApiError(404, "campaign_not_found", `No campaign '${campaignId}'.`);
 	const amount = plan.action === "record" && plan.movement.kind === "donation" ? plan.movement.amount - plan.movement.feeCover : 0;
 	const customer = typeof session.customer === "string" ? session.customer : (session.customer?.id ?? null);
-	return { campaign, gift: { amount, interval: monthly ? "month" : "once" }, customer };
+	return { campaign, gift: { amount, interval: monthly ? "month" : "once" }, customer, page: pageOf(session.metadata) };
 }

@@ -114,6 +114,28 @@ describe("POST /api/campaigns/:id/checkout", () => {
 		expect(res.headers.get("Location")).toMatch(new RegExp(`^${DOUBLE}/c/pay/cs_test_`));
 	});
 
+	it("answers a donor's failed form post with a page to read (same status), and API clients with JSON", async () => {
+		const id = uniqueCampaign();
+		await createCampaign(id, { minAmount: 300, maxAmount: 50_000 });
+		const post = (accept: string) =>
+			fetchWorker(`/api/campaigns/${id}/checkout`, {
+				method: "POST",
+				body: new URLSearchParams({ amount: "100", interval: "once" }),
+				headers: { "cf-connecting-ip": clientIp(), Accept: accept, Referer: `${ORIGIN}/donate/${id}` },
+				redirect: "manual",
+			});
+		const page = await post("text/html,application/xhtml+xml,*/*;q=0.8");
+		expect(page.status).toBe(400);
+		expect(page.headers.get("Content-Type")).toMatch(/^text\/html/);
+		const html = await page.text();
+		expect(html).toContain("Your gift could not start");
+		expect(html).toContain("amount_out_of_range");
+		expect(html).toContain(`<a href="${ORIGIN}/donate/${id}">Back</a>`);
+		const api = await post("application/json");
+		expect([api.status, ((await api.json()) as { error: { code: string } }).error.code]).toEqual([400, "amount_out_of_range"]);
+		expect(await recordedRequests(DOUBLE, { path: "/v1/checkout/sessions", method: "POST", campaign: id })).toHaveLength(0);
+	});
+
 	it("rejects bad input with a JSON error and sends nothing to Stripe", async () => {
 		const id = uniqueCampaign();
 		await createCampaign(id, { minAmount: 300, maxAmount: 50_000 });

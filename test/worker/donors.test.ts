@@ -126,6 +126,8 @@ describe("goals that behave", () => {
 		expect(await closed.json()).toMatchObject({ status: "closed", goalReachedText: "We made it. Thank you!" });
 		const refused = await checkout(id, { amount: 500 });
 		expect([refused.status, ((await refused.json()) as { error: { code: string } }).error.code]).toEqual([409, "campaign_closed"]);
+		// The donate page says it once, in the ask's place.
+		expect((await (await fetchWorker(`/donate/${id}`)).text()).split("We made it. Thank you!")).toHaveLength(2);
 		// A stretch goal opens it again, no re-embedding needed.
 		expect(await (await admin(`/campaigns/${id}`, "PUT", { goals: [1_000, 5_000] })).json()).toMatchObject({ status: "open" });
 		expect((await checkout(id, { amount: 500 })).status).toBe(200);
@@ -153,6 +155,11 @@ describe("deadlines", () => {
 		const late = await checkout(id, { amount: 500 });
 		expect([late.status, ((await late.json()) as { error: { code: string } }).error.code]).toEqual([409, "campaign_ended"]);
 		expect((await ledgerOf(id).snapshot(id))?.status).toBe("ended");
+		const page = await (await fetchWorker(`/donate/${id}`)).text();
+		expect(page).toContain("This campaign has ended");
+		expect(page).toContain("Ended ");
+		expect(page).not.toContain("Raised so far");
+		expect(page).not.toMatch(/Ends /);
 		// A reset starts a new period without a deadline, unless it sets one.
 		const next = new Date(Date.now() + 86_400_000).toISOString();
 		expect(await (await admin(`/campaigns/${id}/reset`, "POST", { endsAt: next })).json()).toMatchObject({
@@ -214,6 +221,23 @@ describe("back from Checkout", () => {
 		expect((await publicTotals(id)).total).toBe(2_500);
 		expect(await deliverOk(makeEvent("checkout.session.completed", session))).toMatchObject({ outcome: "duplicate_movement" });
 		expect((await publicTotals(id)).total).toBe(2_500);
+	});
+
+	it("thanks on the worker's page, with a link back only to an article on the publisher's sites", async () => {
+		const id = uniqueCampaign("back");
+		await createCampaign(id);
+		const thanks = async (page: string) => {
+			const sessionId = await startedSession(id, { amount: 1_000, page });
+			await completeSession(DOUBLE, sessionId);
+			return (await fetchWorker(`/thanks?campaign=${id}&session_id=${sessionId}`)).text();
+		};
+		const ours = await thanks("https://publisher.example/story?utm_source=x");
+		expect(ours).toContain('<a href="https://publisher.example/story">Back to the article</a>');
+		expect(ours).toContain("is on the bar");
+		const elsewhere = await thanks("https://elsewhere.example/story");
+		expect(elsewhere).toContain("is on the bar");
+		expect(elsewhere).not.toContain("Back to the article");
+		expect(elsewhere).not.toContain("elsewhere.example");
 	});
 
 	it("refuses sessions that are not this campaign's, not complete, older than a day or not ids at all", async () => {
