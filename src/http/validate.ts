@@ -28,11 +28,10 @@ export function limitBody(maxSize: number, what: string): MiddlewareHandler {
 	});
 }
 
-/** Refuses any media type but `accepted` with 415 (`emptyToo`: even a request without a body). */
-export function requireMediaType(accepted: string[], message: string, emptyToo = true): MiddlewareHandler {
+/** Refuses any media type but `accepted` with 415, even on a request without a body. */
+export function requireMediaType(accepted: string[], message: string): MiddlewareHandler {
 	return async (c, next) => {
-		const hasBody = Number(c.req.header("Content-Length") ?? "0") > 0 || c.req.header("Transfer-Encoding") !== undefined;
-		if ((emptyToo || hasBody) && !accepted.includes(mediaTypeOf(c))) {
+		if (!accepted.includes(mediaTypeOf(c))) {
 			throw new ApiError(415, "unsupported_media_type", message);
 		}
 		await next();
@@ -83,14 +82,6 @@ export const jsonOrFormBody = <J extends z.ZodType>(jsonSchema: J, formSchema: z
 		}
 		const fields = Object.fromEntries(Object.entries(form).filter(([, v]) => typeof v === "string" && v !== ""));
 		return parsed(formSchema, fields);
-	});
-
-/** A query string validated by `schema`; `code` names the error. */
-export const queryOf = <T extends z.ZodType>(schema: T, code = "invalid_query") =>
-	validator("query", (value) => {
-		const result = schema.safeParse(value);
-		if (!result.success) throw new ApiError(400, code, firstIssue(result.error, "invalid query"));
-		return result.data as z.output<T>;
 	});
 
 /** The `:id` path parameter as a campaign id (400 otherwise). */

@@ -2,8 +2,6 @@
 // Access JWT, see admin/auth.ts). No CORS: only the worker's own admin page (same
 // origin) and scripts like curl call it.
 import { Hono } from "hono";
-import { validator } from "hono/validator";
-import { z } from "zod";
 import { requireAdmin, sameOriginWrites } from "../admin/auth";
 import { exportStream, matchShares } from "../admin/export";
 import { campaignStore, listCampaigns, unplaced } from "../campaigns/store";
@@ -15,34 +13,14 @@ import { campaignIdParam, jsonBody, limitBody } from "../http/validate";
 import { resync } from "../recording/resync";
 import { stripeClient, stripeFailure } from "../stripe/client";
 import { adminConfig } from "./admin-config";
+import { reportQuery, storeOf } from "./admin-queries";
 import { funnelAdmin } from "./funnel-admin";
-
-type Query = Record<string, string | string[]>;
-
-/** `?period=`: a period id, or null (absent or empty) for the current period. */
-function periodOf(query: Query): number | null {
-	const raw = query.period;
-	if (raw === undefined || raw === "") return null;
-	const parsed = z.coerce.number().int().positive().safeParse(raw);
-	if (!parsed.success) throw new ApiError(400, "invalid_period", "period is a positive integer.");
-	return parsed.data;
-}
-
-/** `?format=json|csv&period=` for exports. */
-const exportQuery = validator("query", (query: Query) => {
-	const format = query.format ?? "json";
-	if (format !== "json" && format !== "csv") throw new ApiError(400, "invalid_format", "format is json or csv.");
-	return { format: format as "json" | "csv", period: periodOf(query) };
-});
 
 export const admin = new Hono<AppEnv>();
 
 admin.use("*", requireAdmin);
 admin.use("*", limitBody(16 * 1024, "Admin request bodies"));
 admin.use("*", sameOriginWrites);
-
-const storeOf = (c: { env: AppEnv["Bindings"]; req: { url: string } }, id: string) =>
-	campaignStore({ env: c.env, origin: new URL(c.req.url).origin }, id);
 
 async function existing(snapshot: Promise<CampaignSnapshot | null>, id: string): Promise<CampaignSnapshot> {
 	const found = await snapshot;
@@ -93,7 +71,7 @@ admin.get("/campaigns/:id/audit", campaignIdParam, async (c) => {
 	return c.json({ campaign: id, entries: found(await storeOf(c, id).audit(), id) });
 });
 
-admin.get("/campaigns/:id/donations", campaignIdParam, exportQuery, async (c) => {
+admin.get("/campaigns/:id/donations", campaignIdParam, reportQuery("json", "csv"), async (c) => {
 	const { id } = c.req.valid("param");
 	const query = c.req.valid("query");
 	const store = storeOf(c, id);

@@ -4,32 +4,16 @@
 //   GET  /campaigns/:id/funnel?period=                  the whole picture: totals, pages, variants, verdict, gifts per day
 //   POST /campaigns/:id/test/end {keep}                 ends the A/B test, keeping a variant's ask
 import { Hono } from "hono";
-import { validator } from "hono/validator";
 import { z } from "zod";
-import { campaignStore } from "../campaigns/store";
 import type { AppEnv } from "../config";
 import { funnelCsv, funnelReport } from "../funnel/report";
 import { ApiError, orBadRequest } from "../http/errors";
 import { campaignIdParam, jsonBody } from "../http/validate";
-
-type Query = Record<string, string | string[]>;
-
-const funnelQuery = validator("query", (query: Query) => {
-	const format = query.format ?? "json";
-	if (format !== "json" && format !== "csv") throw new ApiError(400, "invalid_format", "format is json or csv.");
-	const raw = query.period;
-	if (raw === undefined || raw === "") return { format, period: null };
-	const parsed = z.coerce.number().int().positive().safeParse(raw);
-	if (!parsed.success) throw new ApiError(400, "invalid_period", "period is a positive integer.");
-	return { format, period: parsed.data };
-});
+import { reportQuery, storeOf } from "./admin-queries";
 
 const endTestBody = z.object({ keep: z.string().min(1).max(64) }).strict();
 
 export const funnelAdmin = new Hono<AppEnv>();
-
-const storeOf = (c: { env: AppEnv["Bindings"]; req: { url: string } }, id: string) =>
-	campaignStore({ env: c.env, origin: new URL(c.req.url).origin }, id);
 
 /** The campaign's running test and a period's funnel data, or 404s. */
 async function load(c: { env: AppEnv["Bindings"]; req: { url: string } }, id: string, period: number | null) {
@@ -40,7 +24,7 @@ async function load(c: { env: AppEnv["Bindings"]; req: { url: string } }, id: st
 	return { test: snapshot.test, data };
 }
 
-funnelAdmin.get("/campaigns/:id/pages", campaignIdParam, funnelQuery, async (c) => {
+funnelAdmin.get("/campaigns/:id/pages", campaignIdParam, reportQuery("json", "csv"), async (c) => {
 	const { id } = c.req.valid("param");
 	const { format, period } = c.req.valid("query");
 	const { test, data } = await load(c, id, period);
@@ -52,10 +36,10 @@ funnelAdmin.get("/campaigns/:id/pages", campaignIdParam, funnelQuery, async (c) 
 		});
 	}
 	const report = funnelReport(data, test);
-	return c.json({ campaign: id, period, pages: report.pages, totals: report.totals });
+	return c.json({ campaign: id, period: data.period.id, pages: report.pages, totals: report.totals });
 });
 
-funnelAdmin.get("/campaigns/:id/funnel", campaignIdParam, funnelQuery, async (c) => {
+funnelAdmin.get("/campaigns/:id/funnel", campaignIdParam, reportQuery("json"), async (c) => {
 	const { id } = c.req.valid("param");
 	const { test, data } = await load(c, id, c.req.valid("query").period);
 	return c.json({ campaign: id, test: test ?? null, ...funnelReport(data, test) });

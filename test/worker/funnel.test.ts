@@ -121,6 +121,13 @@ describe("the funnel per article", () => {
 		]);
 		expect((await adminFetch(`/campaigns/${id}/pages?period=9`)).status).toBe(404);
 		expect((await adminFetch(`/campaigns/${id}/pages?format=xml`)).status).toBe(400);
+		// The JSON names the period it answers for, also when the query names none.
+		expect(await (await adminFetch(`/campaigns/${id}/pages`)).json()).toMatchObject({ period: 1 });
+		// Only plain digits name a period; /funnel answers JSON only.
+		for (const query of ["period=0x1", "period=1e0", "period=01", "period=0", "period=-1"]) {
+			expect([query, (await adminFetch(`/campaigns/${id}/pages?${query}`)).status]).toEqual([query, 400]);
+		}
+		expect((await adminFetch(`/campaigns/${id}/funnel?format=csv`)).status).toBe(400);
 	});
 });
 
