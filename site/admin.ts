@@ -4,7 +4,7 @@
 import type { ResyncReport } from "../src/domain/reports";
 import type { AdminSettings } from "../src/domain/settings";
 import type { CampaignSnapshot } from "../src/domain/snapshot";
-import { api, byId, getJson, say, showSignedIn, TOKEN_KEY } from "./api";
+import { api, byId, getJson, saveDonations, say, showSignedIn, TOKEN_KEY } from "./api";
 import { showCampaign, showUnplaced } from "./campaign-view";
 import { type AdminTools, showFunnel, wireFunnel } from "./funnel";
 import { money, toMajor, toMinor } from "./money";
@@ -28,18 +28,6 @@ async function loadCampaign(id: string): Promise<void> {
 	editing = await getJson<AdminSettings>(`/campaigns/${id}`);
 	fillSettings(editing);
 	await Promise.all([showCampaign(current), showUnplaced(), showFunnel(current, funnelTools)]);
-}
-
-async function download(campaign: CampaignSnapshot, format: "csv" | "json"): Promise<void> {
-	const res = await api(`/campaigns/${campaign.id}/donations?format=${format}&period=${campaign.period.id}`);
-	const url = URL.createObjectURL(await res.blob());
-	const link = document.createElement("a");
-	link.href = url;
-	link.download = `donations-${campaign.id}-period-${campaign.period.id}.${format}`;
-	document.body.append(link);
-	link.click();
-	link.remove();
-	setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 /** An event handler whose failure is shown in the status line, never thrown at the page. */
@@ -113,15 +101,26 @@ document.addEventListener("DOMContentLoaded", () => {
 		guarded(() => loadCampaign(byId<HTMLSelectElement>("campaign").value)),
 	);
 	byId("settings").addEventListener("submit", guarded(saveSettings));
+	// The browser refused a field before anything was sent: say so instead of leaving an older "Saved." up.
+	for (const form of ["settings", "test-form"]) {
+		byId(form).addEventListener(
+			"invalid",
+			(event) => {
+				const field = event.target as HTMLInputElement;
+				say(`Not saved: ${field.labels?.[0]?.textContent ?? field.id}: ${field.validationMessage}`);
+			},
+			true,
+		);
+	}
 	byId("reset").addEventListener("click", guarded(startNewPeriod));
 	byId("resync").addEventListener("click", guarded(resyncFromStripe));
 	byId("export-csv").addEventListener(
 		"click",
-		guarded((campaign) => campaign && download(campaign, "csv")),
+		guarded((campaign) => campaign && saveDonations(campaign.id, campaign.period.id, "csv")),
 	);
 	byId("export-json").addEventListener(
 		"click",
-		guarded((campaign) => campaign && download(campaign, "json")),
+		guarded((campaign) => campaign && saveDonations(campaign.id, campaign.period.id, "json")),
 	);
 	// With a stored token, or behind Cloudflare Access without one, the API answers; otherwise sign in.
 	loadCampaigns().then(

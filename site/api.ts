@@ -44,3 +44,19 @@ export async function api(path: string, init: RequestInit & { json?: unknown } =
 }
 
 export const getJson = async <T>(path: string): Promise<T> => (await api(path)).json() as Promise<T>;
+
+/** Downloads what the admin API answers at `path` as a file named `filename`. */
+export async function saveFile(path: string, filename: string): Promise<void> {
+	const url = URL.createObjectURL(await (await api(path)).blob());
+	const link = document.createElement("a");
+	link.href = url;
+	link.download = filename;
+	document.body.append(link);
+	link.click();
+	link.remove();
+	setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** A period's donations as CSV or JSON (the admin export). */
+export const saveDonations = (campaign: string, period: number, format: "csv" | "json") =>
+	saveFile(`/campaigns/${campaign}/donations?format=${format}&period=${period}`, `donations-${campaign}-period-${period}.${format}`);

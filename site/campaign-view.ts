@@ -3,7 +3,7 @@
 // periods, the audit log (the articles: ./funnel.ts), and money no campaign could take.
 import type { AuditEntry, PeriodSummary, UnplacedEntry } from "../src/domain/reports";
 import type { CampaignSnapshot } from "../src/domain/snapshot";
-import { byId, getJson } from "./api";
+import { byId, getJson, saveDonations, say } from "./api";
 import { money } from "./money";
 
 function row(...cells: string[]): HTMLTableRowElement {
@@ -17,6 +17,22 @@ function row(...cells: string[]): HTMLTableRowElement {
 }
 
 const when = (iso: string) => new Date(iso).toLocaleString();
+const gifts = (count: number) => `${count} gift${count === 1 ? "" : "s"}`;
+
+/** A cell with a period's exports: its donations as CSV and as JSON. */
+function exportCell(campaign: string, period: number): HTMLTableCellElement {
+	const cell = document.createElement("td");
+	for (const format of ["csv", "json"] as const) {
+		const button = document.createElement("button");
+		button.type = "button";
+		button.className = "small";
+		button.textContent = format.toUpperCase();
+		button.setAttribute("aria-label", `Export period ${period} as ${format.toUpperCase()}`);
+		button.addEventListener("click", () => saveDonations(campaign, period, format).catch((err: Error) => say(err.message)));
+		cell.append(button, " ");
+	}
+	return cell;
+}
 
 export function showLiveBar(campaign: CampaignSnapshot): void {
 	const goal = campaign.goals[campaign.goals.length - 1] ?? 0;
@@ -33,7 +49,7 @@ export function showLiveBar(campaign: CampaignSnapshot): void {
 function periodSentence(campaign: CampaignSnapshot, period: PeriodSummary | undefined): string {
 	const { currency } = campaign;
 	const parts = [
-		`Period ${campaign.period.id} since ${when(campaign.period.startedAt)}: ${money(campaign.total, currency)} from ${campaign.donations} gifts`,
+		`Period ${campaign.period.id} since ${when(campaign.period.startedAt)}: ${money(campaign.total, currency)} from ${gifts(campaign.donations)}`,
 	];
 	if (campaign.match) parts.push(`${money(campaign.match.matched, currency)} of it matched by ${campaign.match.sponsor}`);
 	if (period?.feeCover) parts.push(`donors also covered ${money(period.feeCover, currency)} of card fees`);
@@ -55,8 +71,8 @@ export async function showCampaign(campaign: CampaignSnapshot): Promise<void> {
 		periods.find((p) => p.id === campaign.period.id),
 	);
 	byId<HTMLTableElement>("periods").tBodies[0]?.replaceChildren(
-		...periods.map((p) =>
-			row(
+		...periods.map((p) => {
+			const tr = row(
 				String(p.id),
 				when(p.startedAt),
 				p.endedAt ? when(p.endedAt) : "current",
@@ -65,8 +81,10 @@ export async function showCampaign(campaign: CampaignSnapshot): Promise<void> {
 				money(p.matched, p.currency),
 				money(p.total, p.currency),
 				p.goals.map((goal) => money(goal, p.currency)).join(" / "),
-			),
-		),
+			);
+			tr.append(exportCell(id, p.id));
+			return tr;
+		}),
 	);
 	const { entries } = await getJson<{ entries: AuditEntry[] }>(`/campaigns/${id}/audit`);
 	byId("audit").replaceChildren(

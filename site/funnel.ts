@@ -1,6 +1,7 @@
 // The admin page's funnel: numbers, charts, the sortable per-article table,
 // the A/B test's results and editor. Data from GET /api/admin/campaigns/:id/funnel.
 import type { CampaignSnapshot } from "../src/domain/snapshot";
+import { saveFile } from "./api";
 import { cumulativeChart, dailyChart, everyDay } from "./charts";
 
 interface Line {
@@ -230,15 +231,8 @@ export function wireFunnel(current: () => CampaignSnapshot | undefined, tools: A
 	byId("export-funnel").addEventListener(
 		"click",
 		guard(async (campaign) => {
-			const res = await tools.api(`/campaigns/${campaign.id}/pages?format=csv&period=${campaign.period.id}`);
-			const url = URL.createObjectURL(await res.blob());
-			const link = document.createElement("a");
-			link.href = url;
-			link.download = `funnel-${campaign.id}-period-${campaign.period.id}.csv`;
-			document.body.append(link);
-			link.click();
-			link.remove();
-			setTimeout(() => URL.revokeObjectURL(url), 10_000);
+			const { id, period } = campaign;
+			await saveFile(`/campaigns/${id}/pages?format=csv&period=${period.id}`, `funnel-${id}-period-${period.id}.csv`);
 		}),
 	);
 }

@@ -175,7 +175,9 @@ adminPage.get("/admin", (c) => {
 	c.header("Cache-Control", "no-store");
 	return c.html(
 		<Layout title="Donations admin" scripts={["/admin.js"]}>
-			<header class="site">Donations admin</header>
+			<header class="site">
+				<h1>Donations admin</h1>
+			</header>
 			<main class="admin">
 				<SignIn />
 				<section id="app" hidden>
@@ -188,7 +190,11 @@ adminPage.get("/admin", (c) => {
 					<div id="bar"></div>
 					<SettingsForm />
 					<PeriodActions />
-					<DataTable id="periods" title="Periods" columns={["Period", "Started", "Ended", "Gifts", "Given", "Matched", "Total", "Goals"]} />
+					<DataTable
+						id="periods"
+						title="Periods"
+						columns={["Period", "Started", "Ended", "Gifts", "Given", "Matched", "Total", "Goals", "Export"]}
+					/>
 					<FunnelOverview />
 					<ArticleTable />
 					<AbTestCard />

@@ -58,19 +58,25 @@ export function ArticleTable() {
 	);
 }
 
+/** One variant's fields, each with its own visible label (a grid row on wide screens, stacked on narrow ones). */
 function VariantRow(props: { n: number }) {
 	const id = (field: string) => `variant-${props.n}-${field}`;
 	return (
-		<>
-			<input id={id("id")} aria-label={`Variant ${props.n} id`} pattern="[a-z][a-z0-9_\-]{0,15}" maxlength={16} />
-			<input id={id("title")} aria-label={`Variant ${props.n} title`} maxlength={200} />
-			<input id={id("amounts")} aria-label={`Variant ${props.n} amounts`} pattern="[0-9., ]*" />
-			<select id={id("interval")} aria-label={`Variant ${props.n} default interval`}>
-				<option value="">(campaign's)</option>
+		<fieldset class="variant-row">
+			<legend>Variant {props.n}</legend>
+			<label for={id("id")}>Id</label>
+			<input id={id("id")} pattern="[a-z][a-z0-9_\-]{0,15}" maxlength={16} />
+			<label for={id("title")}>Title</label>
+			<input id={id("title")} maxlength={200} />
+			<label for={id("amounts")}>Amounts</label>
+			<input id={id("amounts")} pattern="[0-9., ]*" />
+			<label for={id("interval")}>Starts on</label>
+			<select id={id("interval")}>
+				<option value="">the campaign's</option>
 				<option value="once">once</option>
 				<option value="month">monthly</option>
 			</select>
-		</>
+		</fieldset>
 	);
 }
 
@@ -83,9 +89,12 @@ export function AbTestCard() {
 				<table id="variants">
 					<thead>
 						<tr>
-							{["Variant", "Loads", "Checkouts", "Gifts", "Amount", "Conversion (95 % interval)", ""].map((c) => (
+							{["Variant", "Loads", "Checkouts", "Gifts", "Amount", "Conversion (95 % interval)"].map((c) => (
 								<th scope="col">{c}</th>
 							))}
+							<th scope="col">
+								<span class="visually-hidden">End the test</span>
+							</th>
 						</tr>
 					</thead>
 					<tbody></tbody>
@@ -96,10 +105,6 @@ export function AbTestCard() {
 					2 to 4 variants; leave a field empty to keep the campaign's own. Amounts in major units. Each view shows one variant at random.
 				</p>
 				<div class="variant-editor">
-					<strong>Id</strong>
-					<strong>Title</strong>
-					<strong>Amounts</strong>
-					<strong>Starts on</strong>
 					{[1, 2, 3, 4].map((n) => (
 						<VariantRow n={n} />
 					))}

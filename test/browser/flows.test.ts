@@ -1,7 +1,7 @@
 // End-to-end in a real Chromium against `wrangler dev` and the Stripe double:
 // the demo article, a donation through (the double of) Stripe Checkout, the
 // signed webhook that counts it, and the admin page.
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -202,6 +202,17 @@ describe("the admin page", () => {
 		expect(dialogs).toEqual(["prompt", "confirm"]);
 		expect(await page.locator("#periods tbody tr").count()).toBe(2);
 		expect(await page.locator("#periods tbody tr").first().textContent()).toContain("$3,502.00");
+		// The old period's gifts are still a click away.
+		const [download] = await Promise.all([
+			page.waitForEvent("download"),
+			page.getByRole("button", { name: "Export period 1 as CSV" }).click(),
+		]);
+		expect(download.suggestedFilename()).toBe("donations-main-period-1.csv");
+		const csv = readFileSync(await download.path(), "utf8")
+			.trim()
+			.split("\n");
+		expect(csv.length).toBeGreaterThan(1);
+		expect(csv.every((line, i) => i === 0 || line.startsWith("1,"))).toBe(true);
 		await page.screenshot({ path: `${SHOTS}/admin.png`, fullPage: true });
 		await context.close();
 

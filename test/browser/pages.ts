@@ -189,3 +189,12 @@ export async function watch(page: Page): Promise<() => Promise<Issues>> {
 		return { ...inPage, pageErrors: [...pageErrors], refused: [...refused] };
 	};
 }
+
+/** axe-core's violations on the page as "rule (nodes)" (axe is injected as a script: the page's CSP must allow it). */
+export async function axeViolations(page: Page): Promise<string[]> {
+	await page.addScriptTag({ path: resolve(import.meta.dirname, "../../node_modules/axe-core/axe.min.js") });
+	return page.evaluate(async () => {
+		const axe = (window as unknown as { axe: { run(): Promise<{ violations: { id: string; nodes: unknown[] }[] }> } }).axe;
+		return (await axe.run()).violations.map((v) => `${v.id} (${v.nodes.length})`);
+	});
+}

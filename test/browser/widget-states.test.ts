@@ -7,9 +7,8 @@
 import { resolve } from "node:path";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { strictCsp } from "./pages.ts";
+import { axeViolations, strictCsp } from "./pages.ts";
 import {
-	AXE,
 	answer,
 	apiUrl,
 	type CampaignData,
@@ -57,14 +56,6 @@ function inState(state: string): CampaignData {
 const root = (page: Page) => page.locator("donation-widget");
 const message = (page: Page) => page.locator("donation-widget [role=status]");
 const news = (page: Page) => page.locator("donation-widget [aria-live=polite]");
-
-async function axeViolations(page: Page) {
-	await page.addScriptTag({ path: AXE });
-	return page.evaluate(async () => {
-		const axe = (window as unknown as { axe: { run(): Promise<{ violations: { id: string; nodes: unknown[] }[] }> } }).axe;
-		return (await axe.run()).violations.map((v) => `${v.id} (${v.nodes.length})`);
-	});
-}
 
 /** Opens the article with the widget in `state`, at the fixed clock NOW. */
 async function openState(
