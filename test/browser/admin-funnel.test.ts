@@ -209,6 +209,8 @@ describe("the admin page's funnel", () => {
 		await expect
 			.poll(async () => (await settings()).test?.variants[1])
 			.toEqual({ id: "b", title: "Chip in for local news", amounts: [800, 1_600], interval: "month" });
+		// The page reloads the campaign after a save: wait for it, or the reload refills what is typed next.
+		await expect.poll(() => page.locator("#status").textContent()).toMatch(/^Test saved/);
 		// A field the browser refuses is said, not sent.
 		await variant2.getByLabel("Id").fill("B!");
 		await page.getByRole("button", { name: "Start or update the test" }).click();
