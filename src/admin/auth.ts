@@ -5,7 +5,8 @@
 //   Only the header counts, not the CF_Authorization cookie: a cookie would be
 //   sent along with cross-site requests too.
 // Neither configured means the admin API is closed (503), never open; so is
-// an ADMIN_TOKEN that is short or the example's. The identity ("admin-token"
+// an ADMIN_TOKEN that is short or the example's, to anyone who brings a token
+// (a request without one is 401, as always). The identity ("admin-token"
 // or "access:<email>") goes into the audit log.
 import { cloudflareAccess } from "@hono/cloudflare-access";
 import type { Context, MiddlewareHandler } from "hono";
