@@ -218,6 +218,8 @@ describe("deadlines and the match, with a controlled clock", () => {
 		await ready(page);
 		await expect.poll(() => message(page).textContent()).toBe("This campaign has ended: 3,492 $ raised. Thank you!");
 		expect(await page.locator("donation-widget button:visible").count()).toBe(0);
+		// The sponsor's part, in the past tense.
+		expect(plain(await news(page).textContent())).toBe("The Riverside Foundation matched 500 $");
 	});
 });
 

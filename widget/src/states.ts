@@ -31,7 +31,8 @@ export function news(campaign: CampaignSnapshot, { format_: format }: Money, now
 	const endsAt = campaign.period?.endsAt;
 	if (endsAt && Date.parse(endsAt) > now) parts.push(timeLeft(endsAt, now));
 	const match = campaign.match;
-	if (match) {
+	if (match && phase(campaign, now) === "ended") parts.push(`${match.sponsor} matched ${format(match.matched)}`);
+	else if (match) {
 		const how = match.percent === 100 ? "doubles every gift" : `adds ${match.percent} % to every gift`;
 		parts.push(`${match.sponsor} ${how} up to ${format(match.cap)}`);
 	}
