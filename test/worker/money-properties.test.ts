@@ -275,7 +275,7 @@ describe("money, as a property over random histories", () => {
 				expect((await publicTotals(id)).total).toBe(current?.total);
 				expect(current?.currency).toBe(currency);
 			}),
-			{ numRuns: 20 },
+			{ numRuns: 50 },
 		);
 	});
 });
