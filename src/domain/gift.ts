@@ -1,6 +1,6 @@
 // The arithmetic of a gift beyond its amount: covering the card fees, and a
 // sponsor's match. Integers in minor units throughout.
-import type { CampaignSettings, Match } from "./settings";
+import type { CampaignSettings, Match } from "./settings.ts";
 
 export type FeeRule = CampaignSettings["feeCover"];
 

@@ -1,7 +1,7 @@
 // What the admin API answers about a campaign's money: period summaries, gifts
 // as exported, totals per article, the audit log, money no campaign took, and
 // re-sync reports. Plain types, shared by the worker and the admin page.
-import type { Match } from "./settings";
+import type { Match } from "./settings.ts";
 
 /** Gifts in a currency other than their period's: kept and shown, never added to its total. */
 export interface ForeignGifts {

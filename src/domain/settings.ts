@@ -1,9 +1,9 @@
 // What an admin can set on a campaign, its defaults, and how it is validated.
 import { z } from "zod";
-import { abTestSchema } from "./ab-test";
-import { amountProblem, isSupportedCurrency } from "./currency";
-import { firstIssue, type Invalid } from "./issues";
-import { plainText } from "./text";
+import { abTestSchema } from "./ab-test.ts";
+import { amountProblem, isSupportedCurrency } from "./currency.ts";
+import { firstIssue, type Invalid } from "./issues.ts";
+import { plainText } from "./text.ts";
 
 // Stripe's limit for a single amount is 8 digits in minor units.
 const STRIPE_MAX_AMOUNT = 99_999_999;

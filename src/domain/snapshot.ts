@@ -1,6 +1,6 @@
 // The public view of a campaign: what the widget reads. The ledger builds it,
 // KV publishes it, the edge cache keeps a copy. The widget imports this type.
-import type { CampaignSettings, Match } from "./settings";
+import type { CampaignSettings, Match } from "./settings.ts";
 
 export interface CampaignSnapshot extends Omit<CampaignSettings, "feeCover"> {
 	id: string;

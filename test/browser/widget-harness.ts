@@ -5,6 +5,7 @@
 import { resolve } from "node:path";
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, expect } from "vitest";
+import type { CampaignSnapshot } from "../../src/domain/snapshot.ts";
 import { launchBrowser } from "../support/browser.ts";
 import { type RunningWorker, startWorker } from "../support/worker.ts";
 import { type ArticleOptions, type HostPages, type PageOptions, startPages, watch, widgetClass } from "./pages.ts";
@@ -50,30 +51,8 @@ export function useWidgetHarness(vars: Record<string, string> = {}): void {
 
 // ---------------------------------------------------------------- helpers
 
-/** The worker's CampaignSnapshot as the tests answer it (src/domain/snapshot.ts). */
-export interface CampaignData {
-	id: string;
-	title: string;
-	currency: string;
-	currencyExponent: number;
-	amountStep: number;
-	goals: number[];
-	total: number;
-	gifts: number;
-	donations: number;
-	amounts: number[];
-	minAmount: number;
-	maxAmount: number;
-	match: { sponsor: string; percent: number; cap: number; matched: number } | null;
-	feeCover: { percent: number; fixed: number } | null;
-	afterGoal: "ask" | "close";
-	goalReachedText: string;
-	status: "open" | "closed" | "ended";
-	manageUrl: string | null;
-	period: { id: number; startedAt: string; endsAt: string | null };
-	updatedAt: string;
-	version: number;
-}
+/** The worker's own snapshot type: a fixture the widget could never receive does not compile. */
+export type CampaignData = CampaignSnapshot;
 
 export function campaign(over: Partial<CampaignData> = {}): CampaignData {
 	return {
