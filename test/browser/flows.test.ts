@@ -246,7 +246,10 @@ describe("the admin page", () => {
 		expect(saved.period.match).toEqual({ sponsor: "Riverside Foundation", percent: 50, cap: 100_000 });
 		expect(new Date(saved.period.endsAt).getFullYear()).toBe(2030);
 		const [last] = (await adminGet("/campaigns/main/audit")).entries;
-		expect(last).toMatchObject({ action: "update", after: { minAmount: 200, interval: "month", match: { sponsor: "Riverside Foundation" } } });
+		expect(last).toMatchObject({
+			action: "update",
+			after: { minAmount: 200, interval: "month", match: { sponsor: "Riverside Foundation" } },
+		});
 
 		// The widget starts on a monthly gift now.
 		const article = await openArticle();
