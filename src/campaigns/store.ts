@@ -8,6 +8,7 @@ import type { LedgerEntry, RecordOutcome } from "../domain/movements";
 import type { UnplacedEntry } from "../domain/reports";
 import type { PeriodChanges, SettingsPatch } from "../domain/settings";
 import type { CampaignSnapshot } from "../domain/snapshot";
+import type { ServerTiming } from "../http/server-timing";
 import { paymentKey, snapshotKey } from "./keys";
 import { parseAuditRow } from "./ledger/campaign";
 import type { FunnelCount } from "./ledger/funnel";
@@ -20,10 +21,12 @@ export type { TotalsResponse } from "./public-cache";
 export interface StoreContext {
 	env: Bindings;
 	origin: string;
+	/** Where the request's time goes (the webhook's Server-Timing header), when someone asks. */
+	timing?: ServerTiming;
 }
 
 /** One campaign's storage, with its id bound once. */
-export function campaignStore({ env, origin }: StoreContext, id: string) {
+export function campaignStore({ env, origin, timing }: StoreContext, id: string) {
 	if (!isCampaignId(id)) throw new Error(`not a campaign id: ${String(id).slice(0, 80)}`);
 	const ledger = () => env.LEDGER.get(env.LEDGER.idFromName(id));
 	/** The ledger, or null for a campaign the registry does not know (it is never touched then). */
@@ -33,19 +36,21 @@ export function campaignStore({ env, origin }: StoreContext, id: string) {
 		await purgeTotals(origin, id, version);
 		return result;
 	};
+	/** Adds the time of `work` to `phase` of the request's timing, if it keeps one. */
+	const timed = <T>(phase: string, work: () => Promise<T>) => (timing ? timing.time(phase, work) : work());
 	const versionOf = (result: object | null) => (result && "version" in result && typeof result.version === "number" ? result.version : 0);
 	return {
 		id,
 
 		/** The public totals response: memory, edge cache, KV, then the ledger (which backfills KV). */
 		async publicTotals(waitUntil: (work: Promise<unknown>) => void): Promise<TotalsResponse> {
-			const cached = await cachedTotals(origin, id);
+			const cached = await timed("cache", () => cachedTotals(origin, id));
 			if (cached) return cached;
 			let snapshot = await this.published();
 			let totals = totalsOf(id, snapshot);
 			// Older than what this isolate has seen (KV lagging behind a change made here): ask the ledger.
 			if (!cacheTotals(origin, id, totals, waitUntil)) {
-				snapshot = await this.fresh();
+				snapshot = await timed("ledger", () => this.fresh());
 				totals = totalsOf(id, snapshot);
 				cacheTotals(origin, id, totals, waitUntil);
 			}
@@ -55,12 +60,12 @@ export function campaignStore({ env, origin }: StoreContext, id: string) {
 		/** The published snapshot from KV, else (a miss or a KV failure) the ledger's; null for an unknown id. */
 		async published(): Promise<CampaignSnapshot | null> {
 			try {
-				const published = await env.TOTALS.get<CampaignSnapshot>(snapshotKey(id), "json");
+				const published = await timed("kv", () => env.TOTALS.get<CampaignSnapshot>(snapshotKey(id), "json"));
 				if (published) return published;
 			} catch (err) {
 				console.warn("KV read failed; reading the ledger", id, err);
 			}
-			return (await existing(true))?.snapshot(id) ?? null;
+			return timed("ledger", async () => (await existing(true))?.snapshot(id) ?? null);
 		},
 
 		/** The ledger's own snapshot, never a published copy. */
@@ -68,10 +73,11 @@ export function campaignStore({ env, origin }: StoreContext, id: string) {
 
 		/** Records many entries in one ledger transaction; each counted once (by event id and natural key). */
 		async recordMany(entries: LedgerEntry[]): Promise<RecordOutcome[]> {
-			const stub = await existing();
+			const stub = await timed("registry", () => existing());
 			if (!stub) return entries.map(() => "unknown_campaign");
-			const { outcomes, version } = await stub.recordMany(id, entries);
-			return outcomes.includes("recorded") ? changed(outcomes, version) : outcomes;
+			const { outcomes, version, phases } = await timed("ledger", () => stub.recordMany(id, entries));
+			timing?.addAll(phases);
+			return outcomes.includes("recorded") ? timed("purge", () => changed(outcomes, version)) : outcomes;
 		},
 
 		/** Creates the campaign (and registers it) or changes its settings. */
