@@ -68,8 +68,8 @@ export function campaignStore({ env, origin, timing }: StoreContext, id: string)
 			return timed("ledger", async () => (await existing(true))?.snapshot(id) ?? null);
 		},
 
-		/** The ledger's own snapshot, never a published copy. */
-		fresh: async () => (await existing())?.snapshot(id) ?? null,
+		/** The ledger's own snapshot, never a published copy (and without waiting for KV to catch up). */
+		fresh: async () => (await existing())?.current(id) ?? null,
 
 		/** Records many entries in one ledger transaction; each counted once (by event id and natural key). */
 		async recordMany(entries: LedgerEntry[]): Promise<RecordOutcome[]> {
