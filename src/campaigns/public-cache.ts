@@ -4,6 +4,9 @@
 // per view. Snapshots carry a version: this isolate remembers the newest it
 // has seen of each campaign and never serves or caches an older one over it
 // (a read racing a purge could otherwise put a stale copy back for 30 s).
+// Under a burst of changes, reads that miss memory share one load per
+// campaign, and edge-cache deletes run one at a time per campaign, the ones
+// asked for meanwhile folded into the next.
 import { publicCacheKey } from "./keys";
 
 /** What a totals response needs to be rebuilt from a cache. */
@@ -37,11 +40,49 @@ export function sawVersion(campaignId: string, version: number): boolean {
 	return version >= known;
 }
 
-/** This isolate's copy, then the edge cache's; null on a miss or when older than a version seen here. */
-export async function cachedTotals(origin: string, campaignId: string): Promise<TotalsResponse | null> {
+/** This isolate's copy (no I/O); null when missing, older than a second, or older than a version seen here. */
+export function memoTotals(origin: string, campaignId: string): TotalsResponse | null {
+	const hot = memo.get(publicCacheKey(origin, campaignId));
+	return hot && hot.until > Date.now() && sawVersion(campaignId, hot.version) ? hot : null;
+}
+
+/** Loads of a campaign's totals under way in this isolate, with the newest version seen when each started. */
+const loading = new Map<string, { since: number; load: Promise<TotalsResponse> }>();
+
+/**
+ * Runs `load` for a campaign, or joins the one under way (`joined`): many
+ * readers missing memory at once cost one load. A load that began before this
+ * isolate saw a version the caller must honour is not joined; the caller
+ * waits for it, then loads anew.
+ */
+export async function sharedLoad(
+	origin: string,
+	campaignId: string,
+	load: () => Promise<TotalsResponse>,
+	waitUntil: (work: Promise<unknown>) => void,
+): Promise<{ totals: TotalsResponse; joined: boolean }> {
 	const key = publicCacheKey(origin, campaignId);
-	const hot = memo.get(key);
-	if (hot && hot.until > Date.now() && sawVersion(campaignId, hot.version)) return hot;
+	const wanted = newest.get(campaignId) ?? 0;
+	for (;;) {
+		const running = loading.get(key);
+		if (!running) break;
+		if (running.since >= wanted) return { totals: await running.load, joined: true };
+		await running.load.catch(() => {});
+	}
+	const run = { since: wanted, load: load() };
+	loading.set(key, run);
+	// Others may wait on this load: it must finish even if this request is cancelled.
+	waitUntil(run.load.catch(() => {}));
+	try {
+		return { totals: await run.load, joined: false };
+	} finally {
+		if (loading.get(key) === run) loading.delete(key);
+	}
+}
+
+/** The edge cache's copy; null on a miss or when older than a version seen here. */
+export async function edgeTotals(origin: string, campaignId: string): Promise<TotalsResponse | null> {
+	const key = publicCacheKey(origin, campaignId);
 	const cached = await caches.default.match(new Request(key));
 	if (!cached) return null;
 	const found: TotalsResponse = {
@@ -82,11 +123,37 @@ export function cacheTotals(
 	return true;
 }
 
-/** Drops this location's cached copies so the next read sees a change (of `version`, when known) at once. */
-export async function purgeTotals(origin: string, campaignId: string, version = 0): Promise<void> {
+/**
+ * Per cache key, the last edge-cache delete asked for: it waits for the one
+ * before it, so one runs at a time; until it starts, later purges join it.
+ * Each delete runs in the request that asked for it (which keeps it alive).
+ */
+const lastDelete = new Map<string, { started: boolean; done: Promise<void> }>();
+
+/**
+ * Drops this location's cached copies so the next read sees a change (of
+ * `version`, when known) at once: this isolate's at once (memory, and the
+ * version below which copies are refused), the edge cache's when the
+ * promise resolves, by a delete that started after this call.
+ */
+export function purgeTotals(origin: string, campaignId: string, version = 0): Promise<void> {
 	sawVersion(campaignId, version);
 	const key = publicCacheKey(origin, campaignId);
 	memo.delete(key);
+	const last = lastDelete.get(key);
+	if (last && !last.started) return last.done;
+	const before = last?.done ?? Promise.resolve();
+	const next = { started: false, done: Promise.resolve() };
+	next.done = before.then(async () => {
+		next.started = true;
+		await deleteEdgeCopy(key, campaignId);
+		if (lastDelete.get(key) === next) lastDelete.delete(key);
+	});
+	lastDelete.set(key, next);
+	return next.done;
+}
+
+async function deleteEdgeCopy(key: string, campaignId: string): Promise<void> {
 	try {
 		await caches.default.delete(new Request(key));
 	} catch (err) {

@@ -12,7 +12,16 @@ import type { ServerTiming } from "../http/server-timing";
 import { paymentKey, snapshotKey } from "./keys";
 import { parseAuditRow } from "./ledger/campaign";
 import type { FunnelCount } from "./ledger/funnel";
-import { cachedTotals, cacheTotals, NOT_FOUND_CACHE_CONTROL, PUBLIC_CACHE_CONTROL, purgeTotals, type TotalsResponse } from "./public-cache";
+import {
+	cacheTotals,
+	edgeTotals,
+	memoTotals,
+	NOT_FOUND_CACHE_CONTROL,
+	PUBLIC_CACHE_CONTROL,
+	purgeTotals,
+	sharedLoad,
+	type TotalsResponse,
+} from "./public-cache";
 import { campaignExists, campaignIds, registerCampaign, registry } from "./registry/known";
 
 export type { TotalsResponse } from "./public-cache";
@@ -21,19 +30,27 @@ export type { TotalsResponse } from "./public-cache";
 export interface StoreContext {
 	env: Bindings;
 	origin: string;
-	/** Where the request's time goes (the webhook's Server-Timing header), when someone asks. */
+	/** Where the request's time goes (a Server-Timing header), when someone asks. */
 	timing?: ServerTiming;
+	/**
+	 * Work that may finish after the answer (the request's waitUntil). Given, a
+	 * change's edge-cache purge runs there: this isolate sees the change at once
+	 * anyway (versions), other isolates here once the delete lands, moments later.
+	 */
+	waitUntil?: (work: Promise<unknown>) => void;
 }
 
 /** One campaign's storage, with its id bound once. */
-export function campaignStore({ env, origin, timing }: StoreContext, id: string) {
+export function campaignStore({ env, origin, timing, waitUntil: background }: StoreContext, id: string) {
 	if (!isCampaignId(id)) throw new Error(`not a campaign id: ${String(id).slice(0, 80)}`);
 	const ledger = () => env.LEDGER.get(env.LEDGER.idFromName(id));
 	/** The ledger, or null for a campaign the registry does not know (it is never touched then). */
 	const existing = async (staleNoIsFine = false) => ((await campaignExists(env, id, staleNoIsFine)) ? ledger() : null);
-	/** After a change (to `version`): the next read at this location sees it at once. */
+	/** After a change (to `version`): the next read at this location sees it (see StoreContext.waitUntil). */
 	const changed = async <T>(result: T, version: number) => {
-		await purgeTotals(origin, id, version);
+		const purged = purgeTotals(origin, id, version);
+		if (background) background(purged);
+		else await purged;
 		return result;
 	};
 	/** Adds the time of `work` to `phase` of the request's timing, if it keeps one. */
@@ -44,7 +61,20 @@ export function campaignStore({ env, origin, timing }: StoreContext, id: string)
 
 		/** The public totals response: memory, edge cache, KV, then the ledger (which backfills KV). */
 		async publicTotals(waitUntil: (work: Promise<unknown>) => void): Promise<TotalsResponse> {
-			const cached = await timed("cache", () => cachedTotals(origin, id));
+			const hot = memoTotals(origin, id);
+			if (hot) {
+				timing?.add("memo", 0);
+				return hot;
+			}
+			const t0 = performance.now();
+			const { totals, joined } = await sharedLoad(origin, id, () => this.loadTotals(waitUntil), waitUntil);
+			if (joined) timing?.add("shared", performance.now() - t0);
+			return totals;
+		},
+
+		/** The public totals past this isolate's memory: edge cache, KV, then the ledger. */
+		async loadTotals(waitUntil: (work: Promise<unknown>) => void): Promise<TotalsResponse> {
+			const cached = await timed("cache", () => edgeTotals(origin, id));
 			if (cached) return cached;
 			let snapshot = await this.published();
 			let totals = totalsOf(id, snapshot);

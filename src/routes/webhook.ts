@@ -51,7 +51,12 @@ webhook.post("/", limitBody(WEBHOOK_MAX_BYTES, "Webhook bodies"), async (c) => {
 	} catch {
 		throw new ApiError(400, "invalid_payload", "The webhook event is malformed.");
 	}
-	const context = { env: c.env, origin: new URL(c.req.url).origin, timing };
+	const context = {
+		env: c.env,
+		origin: new URL(c.req.url).origin,
+		timing,
+		waitUntil: (work: Promise<unknown>) => c.executionCtx.waitUntil(work),
+	};
 	const lazyStripe = () => (c.env.STRIPE_SECRET_KEY ? stripeClient(c.env) : null);
 	const [applied] = await recordPlans(context, [{ plan, eventId: event.id, eventType: event.type }], lazyStripe);
 	if (!applied) throw new Error("recordPlans returned nothing for one plan");

@@ -1,13 +1,15 @@
 // Bursts of changes and of reads: the work they share (KV snapshot writes,
 // edge-cache deletes, loads of the totals) is done once for many callers, and
 // every caller still gets what it is promised.
-import { runInDurableObject } from "cloudflare:test";
+import { createExecutionContext, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { snapshotKey } from "../../src/campaigns/keys";
+import { publicCacheKey, snapshotKey } from "../../src/campaigns/keys";
 import { PUBLISH_INTERVAL_MS } from "../../src/campaigns/ledger/publisher";
+import { purgeTotals } from "../../src/campaigns/public-cache";
 import type { Bindings } from "../../src/config";
-import { createCampaign, donation, entry, kvSnapshot, ledgerOf, uniqueCampaign } from "./support/campaigns";
+import app from "../../src/index";
+import { createCampaign, donation, entry, kvSnapshot, ledgerOf, ORIGIN, uniqueCampaign } from "./support/campaigns";
 
 type WithEnv = { env: Bindings };
 
@@ -92,5 +94,62 @@ describe("KV snapshot writes under a burst of changes", () => {
 		await runInDurableObject(stub, (instance) => {
 			(instance as unknown as WithEnv).env = env;
 		});
+	});
+});
+
+describe("the read path under a burst", () => {
+	it("folds edge-cache purges asked for during a delete into one more delete", async () => {
+		const id = uniqueCampaign("brs");
+		const key = publicCacheKey(ORIGIN, id);
+		await caches.default.put(new Request(key), new Response("{}", { headers: { "Cache-Control": "public, max-age=60" } }));
+		const cache = caches.default;
+		const realDelete = cache.delete.bind(cache);
+		let deletes = 0;
+		cache.delete = (...args: Parameters<Cache["delete"]>) => {
+			deletes += 1;
+			return realDelete(...args);
+		};
+		try {
+			// Purges asked for before the first delete started share it; those asked for while it runs share one more.
+			const first = Promise.all(Array.from({ length: 5 }, (_, i) => purgeTotals(ORIGIN, id, i + 1)));
+			await new Promise((resolve) => setTimeout(resolve, 0));
+			await Promise.all([first, ...Array.from({ length: 15 }, (_, i) => purgeTotals(ORIGIN, id, i + 6))]);
+		} finally {
+			cache.delete = realDelete;
+		}
+		expect(deletes).toBe(2);
+		expect(await caches.default.match(new Request(key))).toBeUndefined();
+	});
+
+	it("lets many readers missing memory share one load, and all see the same total", async () => {
+		const id = uniqueCampaign("brs");
+		await createCampaign(id);
+		await ledgerOf(id).record(id, entry(donation(4_500)));
+		await ledgerOf(id).snapshot(id);
+		await purgeTotals(ORIGIN, id);
+		let gets = 0;
+		const real = env.TOTALS;
+		const counting = new Proxy(real, {
+			get(target, prop) {
+				const value = Reflect.get(target, prop);
+				if (prop === "get") {
+					return (...args: unknown[]) => {
+						gets += 1;
+						return (value as (...a: unknown[]) => unknown).apply(target, args);
+					};
+				}
+				return typeof value === "function" ? value.bind(target) : value;
+			},
+		});
+		const read = async () => {
+			const ctx = createExecutionContext();
+			const res = await app.fetch(new Request(`${ORIGIN}/api/campaigns/${id}`), { ...env, TOTALS: counting }, ctx);
+			const body = (await res.json()) as { total: number };
+			await waitOnExecutionContext(ctx);
+			return body.total;
+		};
+		const totals = await Promise.all(Array.from({ length: 20 }, read));
+		expect(totals).toEqual(Array.from({ length: 20 }, () => 4_500));
+		expect(gets).toBe(1);
 	});
 });

@@ -43,7 +43,7 @@ describe("Server-Timing on webhook deliveries", () => {
 });
 
 describe("Server-Timing on totals reads", () => {
-	it("says which source answered: the ledger on a KV miss, then memory", async () => {
+	it("says which source answered: the ledger on a KV miss, then memory (memo)", async () => {
 		const id = uniqueCampaign("st");
 		await createCampaign(id);
 		await env.TOTALS.delete(snapshotKey(id));
@@ -52,7 +52,7 @@ describe("Server-Timing on totals reads", () => {
 		expect(first.status).toBe(200);
 		expect(Object.keys(phasesOf(first))).toEqual(expect.arrayContaining(["cache", "kv", "ledger", "total"]));
 		const second = await fetchWorker(`/api/campaigns/${id}`);
-		expect(Object.keys(phasesOf(second)).sort()).toEqual(["cache", "total"]);
+		expect(Object.keys(phasesOf(second)).sort()).toEqual(["memo", "total"]);
 	});
 });
 
