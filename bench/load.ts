@@ -295,12 +295,13 @@ export interface ReadSample {
 	source: ReadSource;
 }
 
-export type ReadSource = "cache" | "kv" | "ledger" | "unknown";
+/** cache: memory or edge cache; shared: joined another reader's load; kv; ledger (asked, whatever else was). */
+export type ReadSource = "cache" | "shared" | "kv" | "ledger" | "unknown";
 
 export function readSource(serverTiming: string | null): ReadSource {
 	const phases = parseServerTiming(serverTiming);
 	if (!phases) return "unknown";
-	return "ledger" in phases ? "ledger" : "kv" in phases ? "kv" : "cache";
+	return "ledger" in phases ? "ledger" : "kv" in phases ? "kv" : "shared" in phases ? "shared" : "cache";
 }
 
 export interface WindowReads {
@@ -315,7 +316,7 @@ export interface WindowReads {
 export function readsWithin(reads: ReadStats[], windows: [number, number][]): WindowReads {
 	const within = reads.flatMap((r) => r.samples).filter((s) => windows.some(([start, end]) => s.at >= start && s.at < end));
 	const ms = within.map((s) => s.ms).sort((a, b) => a - b);
-	const sources: Record<ReadSource, number> = { cache: 0, kv: 0, ledger: 0, unknown: 0 };
+	const sources: Record<ReadSource, number> = { cache: 0, shared: 0, kv: 0, ledger: 0, unknown: 0 };
 	for (const s of within) sources[s.source] += 1;
 	return { reads: ms.length, p50: round(percentile(ms, 50)), p99: round(percentile(ms, 99)), sources };
 }

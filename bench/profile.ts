@@ -55,6 +55,8 @@ export function withDerived(phases: Phases): Phases {
 export interface PhaseSummary {
 	/** Deliveries whose header named the phase. */
 	n: number;
+	/** Over all deliveries (0 where a delivery did not name the phase). workerd's clock ticks in whole ms: the mean resolves below that, p50 and p99 do not. */
+	mean: number;
 	p50: number;
 	p99: number;
 	/** Mean over deliveries, as a share of the mean handler time. */
@@ -74,6 +76,7 @@ export function summarizePhases(list: Phases[]): Record<string, PhaseSummary> {
 			.sort((a, b) => a - b);
 		out[key] = {
 			n: values.length,
+			mean: round(meanOf(key), 2),
 			p50: round(median(values), 2),
 			p99: round(percentile(values, 99), 2),
 			share: totalMean > 0 ? round((meanOf(key) / totalMean) * 100, 1) : Number.NaN,
