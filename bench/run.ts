@@ -533,7 +533,9 @@ why the budget is judged on the median of the rounds.${
 
 // ------------------------------------------------------------------ write path
 
-const runsOf = (build: Build, campaigns: number) => loads.filter((l) => l.build === build && l.campaigns === campaigns);
+function runsOf(build: Build, campaigns: number): LoadRun[] {
+	return loads.filter((l) => l.build === build && l.campaigns === campaigns);
+}
 
 /** Median over runs of deliveries/s ÷ the ceiling's req/s in the rounds without readers; null when not measured. */
 function writeRatio(build: Build, campaigns: number): number | null {
@@ -543,7 +545,9 @@ function writeRatio(build: Build, campaigns: number): number | null {
 	return ratios.length ? round(median(ratios), 3) : null;
 }
 
-const buildName = (build: Build) => (build === "after" ? `after (\`${code.commit}\`)` : `before (\`${baseline?.commit ?? "?"}\`)`);
+function buildName(build: Build): string {
+	return build === "after" ? `after (\`${code.commit}\`)` : `before (\`${baseline?.commit ?? "?"}\`)`;
+}
 
 function sourcesOf(r: LoadResult): string {
 	const s = r.readsDuringDeliveries.sources;
