@@ -5,8 +5,7 @@
 // has seen of each campaign and never serves or caches an older one over it
 // (a read racing a purge could otherwise put a stale copy back for 30 s).
 // Under a burst of changes, reads that miss memory share one load per
-// campaign, and edge-cache deletes run one at a time per campaign, the ones
-// asked for meanwhile folded into the next.
+// campaign, and a webhook's edge-cache delete folds into one under way.
 import { publicCacheKey } from "./keys";
 
 /** What a totals response needs to be rebuilt from a cache. */
@@ -67,7 +66,9 @@ export async function sharedLoad(
 		const running = loading.get(key);
 		if (!running) break;
 		if (running.since >= wanted) return { totals: await running.load, joined: true };
-		await running.load.catch(() => {});
+		try {
+			await running.load;
+		} catch {}
 	}
 	const run = { since: wanted, load: load() };
 	loading.set(key, run);
@@ -124,33 +125,46 @@ export function cacheTotals(
 }
 
 /**
- * Per cache key, the last edge-cache delete asked for: it waits for the one
- * before it, so one runs at a time; until it starts, later purges join it.
- * Each delete runs in the request that asked for it (which keeps it alive).
+ * Per cache key, the edge-cache delete under way for purges that may finish
+ * after the answer: purges asked for meanwhile ask it for one more round
+ * (`again`) instead of a delete each. The request that started it runs every
+ * round, in its own waitUntil; no request waits on another's promise. Should
+ * that request be cut off, its entry stops being renewed, and after
+ * STUCK_MS the next purge starts over.
  */
-const lastDelete = new Map<string, { started: boolean; done: Promise<void> }>();
+const deleting = new Map<string, { again: boolean; renewed: number }>();
+const STUCK_MS = 10_000;
 
 /**
  * Drops this location's cached copies so the next read sees a change (of
- * `version`, when known) at once: this isolate's at once (memory, and the
- * version below which copies are refused), the edge cache's when the
- * promise resolves, by a delete that started after this call.
+ * `version`, when known): this isolate's at once (memory, and the version
+ * below which copies are refused), the edge cache's when the promise resolves.
+ * `coalesce` (for a purge that may finish after the answer): during another
+ * purge's delete, resolve at once and let that delete run once more.
  */
-export function purgeTotals(origin: string, campaignId: string, version = 0): Promise<void> {
+export function purgeTotals(origin: string, campaignId: string, version = 0, { coalesce = false } = {}): Promise<void> {
 	sawVersion(campaignId, version);
 	const key = publicCacheKey(origin, campaignId);
 	memo.delete(key);
-	const last = lastDelete.get(key);
-	if (last && !last.started) return last.done;
-	const before = last?.done ?? Promise.resolve();
-	const next = { started: false, done: Promise.resolve() };
-	next.done = before.then(async () => {
-		next.started = true;
-		await deleteEdgeCopy(key, campaignId);
-		if (lastDelete.get(key) === next) lastDelete.delete(key);
-	});
-	lastDelete.set(key, next);
-	return next.done;
+	if (!coalesce) return deleteEdgeCopy(key, campaignId);
+	const running = deleting.get(key);
+	if (running && Date.now() - running.renewed < STUCK_MS) {
+		running.again = true;
+		return Promise.resolve();
+	}
+	const state = { again: true, renewed: Date.now() };
+	deleting.set(key, state);
+	return (async () => {
+		try {
+			while (state.again) {
+				state.again = false;
+				state.renewed = Date.now();
+				await deleteEdgeCopy(key, campaignId);
+			}
+		} finally {
+			if (deleting.get(key) === state) deleting.delete(key);
+		}
+	})();
 }
 
 async function deleteEdgeCopy(key: string, campaignId: string): Promise<void> {

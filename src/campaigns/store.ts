@@ -9,6 +9,7 @@ import type { UnplacedEntry } from "../domain/reports";
 import type { PeriodChanges, SettingsPatch } from "../domain/settings";
 import type { CampaignSnapshot } from "../domain/snapshot";
 import type { ServerTiming } from "../http/server-timing";
+import { type LedgerResult, recordTogether } from "./group-commit";
 import { paymentKey, snapshotKey } from "./keys";
 import { parseAuditRow } from "./ledger/campaign";
 import type { FunnelCount } from "./ledger/funnel";
@@ -48,9 +49,8 @@ export function campaignStore({ env, origin, timing, waitUntil: background }: St
 	const existing = async (staleNoIsFine = false) => ((await campaignExists(env, id, staleNoIsFine)) ? ledger() : null);
 	/** After a change (to `version`): the next read at this location sees it (see StoreContext.waitUntil). */
 	const changed = async <T>(result: T, version: number) => {
-		const purged = purgeTotals(origin, id, version);
-		if (background) background(purged);
-		else await purged;
+		if (background) background(purgeTotals(origin, id, version, { coalesce: true }));
+		else await purgeTotals(origin, id, version);
 		return result;
 	};
 	/** Adds the time of `work` to `phase` of the request's timing, if it keeps one. */
@@ -101,11 +101,18 @@ export function campaignStore({ env, origin, timing, waitUntil: background }: St
 		/** The ledger's own snapshot, never a published copy (and without waiting for KV to catch up). */
 		fresh: async () => (await existing())?.current(id) ?? null,
 
-		/** Records many entries in one ledger transaction; each counted once (by event id and natural key). */
+		/**
+		 * Records many entries in one ledger transaction; each counted once (by event
+		 * id and natural key). With `waitUntil` (webhooks), entries that arrive while
+		 * this isolate's call to the ledger is under way go together in the next one (group-commit.ts).
+		 */
 		async recordMany(entries: LedgerEntry[]): Promise<RecordOutcome[]> {
 			const stub = await timed("registry", () => existing());
 			if (!stub) return entries.map(() => "unknown_campaign");
-			const { outcomes, version, phases } = await timed("ledger", () => stub.recordMany(id, entries));
+			const call = (list: LedgerEntry[]): Promise<LedgerResult> => stub.recordMany(id, list);
+			const { outcomes, version, phases } = await timed("ledger", () =>
+				background ? recordTogether(id, entries, call, background) : call(entries),
+			);
 			timing?.addAll(phases);
 			return outcomes.includes("recorded") ? timed("purge", () => changed(outcomes, version)) : outcomes;
 		},

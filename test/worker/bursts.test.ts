@@ -4,10 +4,12 @@
 import { createExecutionContext, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { recordTogether } from "../../src/campaigns/group-commit";
 import { publicCacheKey, snapshotKey } from "../../src/campaigns/keys";
 import { PUBLISH_INTERVAL_MS } from "../../src/campaigns/ledger/publisher";
 import { purgeTotals } from "../../src/campaigns/public-cache";
 import type { Bindings } from "../../src/config";
+import type { LedgerEntry } from "../../src/domain/movements";
 import app from "../../src/index";
 import { createCampaign, donation, entry, kvSnapshot, ledgerOf, ORIGIN, uniqueCampaign } from "./support/campaigns";
 
@@ -98,7 +100,7 @@ describe("KV snapshot writes under a burst of changes", () => {
 });
 
 describe("the read path under a burst", () => {
-	it("folds edge-cache purges asked for during a delete into one more delete", async () => {
+	it("folds the webhooks' edge-cache purges asked for during a delete into one more delete", async () => {
 		const id = uniqueCampaign("brs");
 		const key = publicCacheKey(ORIGIN, id);
 		await caches.default.put(new Request(key), new Response("{}", { headers: { "Cache-Control": "public, max-age=60" } }));
@@ -110,10 +112,10 @@ describe("the read path under a burst", () => {
 			return realDelete(...args);
 		};
 		try {
-			// Purges asked for before the first delete started share it; those asked for while it runs share one more.
-			const first = Promise.all(Array.from({ length: 5 }, (_, i) => purgeTotals(ORIGIN, id, i + 1)));
-			await new Promise((resolve) => setTimeout(resolve, 0));
-			await Promise.all([first, ...Array.from({ length: 15 }, (_, i) => purgeTotals(ORIGIN, id, i + 6))]);
+			// The first starts a delete; the 19 asked for while it runs share one more round of it.
+			const first = purgeTotals(ORIGIN, id, 1, { coalesce: true });
+			const during = Array.from({ length: 19 }, (_, i) => purgeTotals(ORIGIN, id, i + 2, { coalesce: true }));
+			await Promise.all([first, ...during]);
 		} finally {
 			cache.delete = realDelete;
 		}
@@ -151,5 +153,55 @@ describe("the read path under a burst", () => {
 		const totals = await Promise.all(Array.from({ length: 20 }, read));
 		expect(totals).toEqual(Array.from({ length: 20 }, () => 4_500));
 		expect(gets).toBe(1);
+	});
+});
+
+describe("group commit: deliveries that arrive while a ledger call is under way", () => {
+	/** The real ledger call, counted: how many calls, with how many entries each. */
+	function countedCall(id: string, calls: number[]) {
+		return (list: LedgerEntry[]) => {
+			calls.push(list.length);
+			return ledgerOf(id).recordMany(id, list);
+		};
+	}
+
+	it("go together in one call and one transaction, each caller answered with its own outcome", async () => {
+		const id = uniqueCampaign("grp");
+		await createCampaign(id);
+		const gifts = Array.from({ length: 25 }, (_, i) => entry(donation(100 + i)));
+		// Five exact redeliveries among them: the same event id again.
+		const deliveries = [...gifts, ...gifts.slice(0, 5)];
+		const calls: number[] = [];
+		const background: Promise<unknown>[] = [];
+		const results = await Promise.all(
+			deliveries.map((e) => recordTogether(id, [e], countedCall(id, calls), (work) => background.push(work))),
+		);
+		await Promise.all(background);
+		expect(calls).toEqual([30]);
+		expect(results.slice(0, 25).map((r) => r.outcomes)).toEqual(Array.from({ length: 25 }, () => ["recorded"]));
+		expect(results.slice(25).map((r) => r.outcomes)).toEqual(Array.from({ length: 5 }, () => ["duplicate_event"]));
+		const expected = gifts.reduce((sum, g) => sum + g.movement.amount, 0);
+		expect((await ledgerOf(id).snapshot(id))?.total).toBe(expected);
+	});
+
+	it("record alone when the shared transaction fails, so one bad entry fails only its own delivery", async () => {
+		const id = uniqueCampaign("grp");
+		await createCampaign(id);
+		const good = Array.from({ length: 9 }, (_, i) => entry(donation(200 + i)));
+		// An amount of 0 breaks the ledger's CHECK constraint: the whole transaction rolls back.
+		const bad = entry(donation(1_000, { amount: 0 }));
+		const calls: number[] = [];
+		const background: Promise<unknown>[] = [];
+		const settled = await Promise.allSettled(
+			[...good.slice(0, 4), bad, ...good.slice(4)].map((e) =>
+				recordTogether(id, [e], countedCall(id, calls), (work) => background.push(work)),
+			),
+		);
+		await Promise.allSettled(background);
+		expect(calls[0]).toBe(10);
+		expect(settled.filter((r) => r.status === "rejected")).toHaveLength(1);
+		expect(settled[4]?.status).toBe("rejected");
+		const expected = good.reduce((sum, g) => sum + g.movement.amount, 0);
+		expect((await ledgerOf(id).snapshot(id))?.total).toBe(expected);
 	});
 });
