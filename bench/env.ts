@@ -21,8 +21,9 @@ export function workerVars(doubleUrl: string): Record<string, string> {
 
 export { startStripeDouble };
 
-export function startBenchWorker(double: StripeDouble, persistDir?: string): Promise<RunningWorker> {
-	return startWorker({ vars: workerVars(double.url), persistDir });
+/** The worker of this checkout, or of `root` (another checkout: the bench's baseline), wired to the double. */
+export function startBenchWorker(double: StripeDouble, persistDir?: string, root?: string): Promise<RunningWorker> {
+	return startWorker({ vars: workerVars(double.url), persistDir, root });
 }
 
 export const admin = { authorization: `Bearer ${TOKEN}` };

@@ -146,6 +146,8 @@ export async function measureGrowth(
 				lost: n - added,
 				failures: {},
 				latencyMs: { p50: ms, p99: ms },
+				latencies: [ms],
+				phases: [],
 			};
 		};
 		let resyncRate = 0;

@@ -12,11 +12,13 @@ import { type HostPages, startPages, strictCsp } from "../test/browser/pages.ts"
 import { launchBrowser } from "../test/support/browser.ts";
 import { firstSnippet } from "../test/support/readme.ts";
 import { WIDGET_GZIP_BUDGET } from "../widget/budget.mjs";
-import { median, round, startBenchWorker, startStripeDouble, workerdRssMiB } from "./env.ts";
+import { type Baseline, prepareBaseline } from "./baseline.ts";
+import { median, percentile, round, startBenchWorker, startStripeDouble, workerdRssMiB } from "./env.ts";
 import { type FunnelCost, funnelSection, measureFunnelCost } from "./funnel.ts";
 import { type GrowthResult, measureGrowth } from "./growth.ts";
-import { exact, type LoadResult, runLoad } from "./load.ts";
+import { type LoadResult, runLoad } from "./load.ts";
 import { measurePageViews, type PageViewResult, summarize } from "./pageview.ts";
+import { LEDGER_INNER, PROFILE_ROWS, type ProfileResult, profileWritePath, summarizePhases, withDerived } from "./profile.ts";
 import { measureReadPath, type ReadPathResult } from "./readpath.ts";
 import { type BundleWeight, bundleWeight, type Weight, widgetWeight } from "./sizes.ts";
 import {
@@ -38,6 +40,8 @@ const growthSizes = (process.env.BENCH_GROWTH ?? "1000,10000,100000").split(",")
 const LOAD_DELIVERIES = 1200;
 
 const READ_RATIO_BUDGET = 0.8;
+/** Deliveries/s over the ceiling's (POST /healthz, same bodies) req/s, median of runs, one and three campaigns (issue #17). */
+const WRITE_RATIO_BUDGET = 0.5;
 const FREE_LIMIT = 3 * 1024 * 1024;
 const PAID_LIMIT = 10 * 1024 * 1024;
 
@@ -152,7 +156,17 @@ let readPath: ReadPathResult | null = null;
 let idleRss: number | null = null;
 let snapshotBytes: number | null = null;
 let rssAfterReads: number | null = null;
-const loads: { label: string; campaigns: number; result: LoadResult }[] = [];
+/** "after": this checkout; "before": the baseline commit (BENCH_BASELINE), run in the same bench. */
+type Build = "after" | "before";
+interface LoadRun {
+	label: string;
+	build: Build;
+	campaigns: number;
+	result: LoadResult;
+}
+const loads: LoadRun[] = [];
+const profiles: { build: Build; result: ProfileResult }[] = [];
+let baseline: Baseline | null = null;
 let readLoad: { before: number[]; after: number[] } | null = null;
 let growth: GrowthResult | null = null;
 let funnel: FunnelCost | null = null;
@@ -254,24 +268,44 @@ try {
 		return f;
 	});
 
-	// Alternating order (three, one, one, three) so drifts in the machine's load hit both alike.
+	if (process.env.BENCH_BASELINE) {
+		baseline = await section("baseline checkout", async () => {
+			const b = prepareBaseline(root, process.env.BENCH_BASELINE as string);
+			log(`baseline: commit ${b.commit} (${b.subject}) exported to ${b.root}`);
+			return b;
+		});
+	}
+	const builds: { build: Build; root?: string }[] = [
+		{ build: "after" },
+		...(baseline ? [{ build: "before" as const, root: baseline.root }] : []),
+	];
+
+	for (const { build, root: buildRoot } of builds) {
+		const result = await section(`write path profile (${build})`, () => profileWritePath(double, { label: build, root: buildRoot, log }));
+		if (result) profiles.push({ build, result });
+	}
+
+	// Alternating order (three, one, one, three; and which build goes first) so drifts in the machine's load hit all alike.
 	for (const [index, campaigns] of [3, 1, 1, 3].entries()) {
-		const label = `${campaigns === 1 ? "one campaign" : "three campaigns"} #${index < 2 ? 1 : 2}`;
-		const result = await section(`write path: ${label}`, () =>
-			runLoad({
-				deliveries: LOAD_DELIVERIES,
-				campaigns,
-				duplicateRate: 0.2,
-				concurrency: 50,
-				readers: 50,
-				restart: true,
-				prefix: `w${index + 1}`,
-				seed: index + 1,
-				double,
-				log,
-			}),
-		);
-		if (result) loads.push({ label, campaigns, result });
+		for (const { build, root: buildRoot } of index % 2 === 0 ? builds : [...builds].reverse()) {
+			const label = `${campaigns === 1 ? "one campaign" : "three campaigns"} #${index < 2 ? 1 : 2}${baseline ? `, ${build}` : ""}`;
+			const result = await section(`write path: ${label}`, () =>
+				runLoad({
+					deliveries: LOAD_DELIVERIES,
+					campaigns,
+					duplicateRate: 0.2,
+					concurrency: 50,
+					readers: 50,
+					restart: true,
+					prefix: `w${index + 1}${build === "after" ? "a" : "b"}`,
+					seed: index + 1,
+					double,
+					root: buildRoot,
+					log,
+				}),
+			);
+			if (result) loads.push({ label, build, campaigns, result });
+		}
 	}
 	const inexact = loads.filter((l) => !l.result.exact);
 	budgets.push({
@@ -280,6 +314,15 @@ try {
 		measured: `${loads.length - inexact.length} of ${loads.length} runs exact`,
 		ok: inexact.length === 0 && loads.length > 0,
 	});
+	for (const campaigns of [1, 3]) {
+		const ratio = writeRatio("after", campaigns);
+		budgets.push({
+			name: `webhook deliveries/s ÷ POST /healthz req/s, ${campaigns === 1 ? "one campaign" : "three campaigns"} (median of runs)`,
+			limit: `>= ${WRITE_RATIO_BUDGET}`,
+			measured: ratio === null ? "n/a" : String(ratio),
+			ok: ratio !== null && ratio >= WRITE_RATIO_BUDGET,
+		});
+	}
 
 	growth = await section("growth", async () => {
 		const g = await measureGrowth(double, growthSizes, { deadline, log });
@@ -295,6 +338,7 @@ try {
 } finally {
 	await double.close();
 	await host.stop();
+	baseline?.remove();
 }
 
 machine.loadAfter = os.loadavg().map((v) => round(v, 2));
@@ -591,19 +635,110 @@ why the budget is judged on the median of the rounds.${
 `;
 }
 
+// ------------------------------------------------------------------ write path
+
+function runsOf(build: Build, campaigns: number): LoadRun[] {
+	return loads.filter((l) => l.build === build && l.campaigns === campaigns);
+}
+
+/** Median over runs of deliveries/s ÷ the ceiling's req/s in the rounds without readers; null when not measured. */
+function writeRatio(build: Build, campaigns: number): number | null {
+	const ratios = runsOf(build, campaigns)
+		.map((l) => l.result.alone?.ratio)
+		.filter((r): r is number => r !== undefined);
+	return ratios.length ? round(median(ratios), 3) : null;
+}
+
+function buildName(build: Build): string {
+	return build === "after" ? `after (\`${code.commit}\`)` : `before (\`${baseline?.commit ?? "?"}\`)`;
+}
+
+function sourcesOf(r: LoadResult): string {
+	const s = r.readsDuringDeliveries.sources;
+	return `memory or edge ${fmt(s.cache)}, joined a load ${fmt(s.shared)}, KV ${fmt(s.kv)}, ledger ${fmt(s.ledger)}`;
+}
+
 function writePathSection(): string {
 	if (loads.length === 0) return "## Write path\n\nNot measured (see above).\n";
+	const present: Build[] = baseline ? ["before", "after"] : ["after"];
+	const columns = [1, 3].flatMap((campaigns) => present.map((build) => ({ campaigns, build, runs: runsOf(build, campaigns) })));
+	const med = (runs: LoadRun[], pick: (r: LoadResult) => number | undefined | null, digits = 1) => {
+		const values = runs.map((l) => pick(l.result)).filter((v): v is number => typeof v === "number" && !Number.isNaN(v));
+		return values.length ? fmt(round(median(values), digits), digits) : "n/a";
+	};
+	const summaryRows: (string | number | null)[][] = [
+		["runs", ...columns.map((c) => c.runs.length)],
+		["deliveries/s (rounds without readers, median of runs)", ...columns.map((c) => med(c.runs, (r) => r.alone?.deliveriesPerSecond))],
+		["`POST /healthz` req/s, same bodies, same rounds", ...columns.map((c) => med(c.runs, (r) => r.alone?.ceilingPerSecond))],
+		[
+			"**deliveries/s ÷ `POST /healthz` req/s** (median of runs)",
+			...columns.map((c) => `**${writeRatio(c.build, c.campaigns) ?? "n/a"}**`),
+		],
+		["… per run", ...columns.map((c) => c.runs.map((l) => l.result.alone?.ratio ?? "n/a").join(", "))],
+		[
+			"… per round (each round paired with its ceiling round)",
+			...columns.map((c) =>
+				c.runs
+					.flatMap((l) => l.result.pairs.filter((p) => !p.readers))
+					.map((p) => p.ratio)
+					.join(", "),
+			),
+		],
+		[
+			"the same ratio with 50 readers polling the totals (median of runs)",
+			...columns.map((c) => med(c.runs, (r) => r.withReaders?.ratio, 3)),
+		],
+		[
+			"delivery latency p50 / p99 ms, rounds without readers (median of runs)",
+			...columns.map((c) => `${med(c.runs, (r) => latencyOf(r, false).p50)} / ${med(c.runs, (r) => latencyOf(r, false).p99)}`),
+		],
+		[
+			"**totals reads while 50 writers deliver**: p50 / p99 ms (median of runs)",
+			...columns.map((c) => `**${med(c.runs, (r) => r.readsDuringDeliveries.p50)} / ${med(c.runs, (r) => r.readsDuringDeliveries.p99)}**`),
+		],
+		[
+			"totals reads while 50 clients POST `/healthz` instead: p50 / p99 ms",
+			...columns.map((c) => `${med(c.runs, (r) => r.readsDuringCeiling?.p50)} / ${med(c.runs, (r) => r.readsDuringCeiling?.p99)}`),
+		],
+		[
+			"reads while writers deliver that asked the ledger (of all reads then, all runs)",
+			...columns.map((c) => {
+				const all = c.runs.reduce((a, l) => a + l.result.readsDuringDeliveries.reads, 0);
+				const ledger = c.runs.reduce((a, l) => a + l.result.readsDuringDeliveries.sources.ledger, 0);
+				return `${fmt(ledger)} of ${fmt(all)}`;
+			}),
+		],
+		[
+			"**totals exact** after every run",
+			...columns.map((c) => (c.runs.every((l) => l.result.exact) ? `**yes** (${c.runs.length} of ${c.runs.length})` : "**NO**")),
+		],
+	];
+
 	const rows: (string | number | null)[][] = [];
-	const row = (name: string, pick: (r: LoadResult) => string | number | null) => rows.push([name, ...loads.map((l) => pick(l.result))]);
+	const row = (name: string, pick: (r: LoadResult, l: LoadRun) => string | number | null) =>
+		rows.push([name, ...loads.map((l) => pick(l.result, l))]);
+	row("code", (_, l) => buildName(l.build));
 	row("deliveries (unique gifts + duplicates)", (r) => `${fmt(r.deliveries)} (${fmt(r.unique)} + ${fmt(r.duplicates)})`);
 	row("campaigns", (r) => r.campaigns.length);
-	row("**deliveries/s** (restart excluded)", (r) => `**${fmt(r.deliveriesPerSecond, 1)}**`);
-	row("deliveries/s, first half / second half", (r) => r.halves.map((h) => fmt(h.perSecond, 1)).join(" / "));
-	row("delivery latency p50 / p99 ms, first half", (r) =>
-		r.halves[0] ? `${r.halves[0].latencyMs.p50} / ${r.halves[0].latencyMs.p99}` : null,
+	row("without readers: deliveries/s, `POST /healthz` req/s", (r) =>
+		r.alone ? `${fmt(r.alone.deliveriesPerSecond, 1)}, ${fmt(r.alone.ceilingPerSecond, 1)}` : "n/a",
 	);
-	row("delivery latency p50 / p99 ms, second half", (r) =>
-		r.halves[1] ? `${r.halves[1].latencyMs.p50} / ${r.halves[1].latencyMs.p99}` : null,
+	row("**ratio**, and per round", (r) =>
+		r.alone
+			? `**${r.alone.ratio}** (${r.pairs
+					.filter((p) => !p.readers)
+					.map((p) => p.ratio)
+					.join(", ")})`
+			: "n/a",
+	);
+	row("with 50 readers: deliveries/s, `POST /healthz` req/s, ratio", (r) =>
+		r.withReaders
+			? `${fmt(r.withReaders.deliveriesPerSecond, 1)}, ${fmt(r.withReaders.ceilingPerSecond, 1)}, ${r.withReaders.ratio}`
+			: "n/a",
+	);
+	row("all deliveries/s (restart and ceiling rounds excluded)", (r) => fmt(r.deliveriesPerSecond, 1));
+	row("delivery latency p50 / p99 ms, first half / second half", (r) =>
+		r.halves.map((h) => `${h.latencyMs.p50} / ${h.latencyMs.p99}`).join("; "),
 	);
 	row("outcomes", (r) => {
 		const sum: Record<string, number> = {};
@@ -623,18 +758,26 @@ function writePathSection(): string {
 		const list = Object.entries(sum).map(([k, v]) => `${v} × ${k.replace(/\|/g, "/")}`);
 		return list.length ? list.join("; ") : "none";
 	});
+	row("ceiling requests not answered 200", (r) => r.pairs.reduce((a, p) => a + p.ceiling.failed, 0));
 	row("worker restart (stop + start on the same state)", (r) => (r.restartSeconds === null ? "n/a" : `${r.restartSeconds} s`));
 	row("every gift acknowledged before the stop still there after", (r) => (r.survivedRestart ? "yes" : "**no**"));
-	row("reads during deliveries / errors", (r) => {
+	row(
+		"reads while writers deliver: count, p50 / p99 ms",
+		(r) => `${fmt(r.readsDuringDeliveries.reads)}, ${r.readsDuringDeliveries.p50} / ${r.readsDuringDeliveries.p99}`,
+	);
+	row("… answered from", sourcesOf);
+	row("reads while `POST /healthz` runs: count, p50 / p99 ms", (r) =>
+		r.readsDuringCeiling ? `${fmt(r.readsDuringCeiling.reads)}, ${r.readsDuringCeiling.p50} / ${r.readsDuringCeiling.p99}` : "n/a",
+	);
+	row("read errors", (r) => {
 		const kinds: Record<string, number> = {};
 		for (const x of r.reads) for (const [k, v] of Object.entries(x.failures)) kinds[k] = (kinds[k] ?? 0) + v;
 		const detail = Object.entries(kinds).map(([k, v]) => `${v} × ${k.replace(/\|/g, "/")}`);
-		return `${fmt(r.reads.reduce((a, x) => a + x.reads, 0))} / ${r.reads.reduce((a, x) => a + x.errors, 0)}${detail.length ? ` (${detail.join("; ")})` : ""}`;
+		return `${r.reads.reduce((a, x) => a + x.errors, 0)}${detail.length ? ` (${detail.join("; ")})` : ""}`;
 	});
-	row("read latency p50 / p99 ms", (r) => `${r.readP50} / ${r.readP99}`);
 	row("reads that showed a lower total than that reader saw before", (r) => r.reads.reduce((a, x) => a + x.wentBack, 0));
 	row("public API showed the exact total after (ms, slowest campaign)", (r) => Math.max(...r.checks.map((c) => c.publicSettleMs)));
-	row("**totals exact** (public API and admin export, every campaign)", (r) => (r.checks.every(exact) ? "**yes**" : "**NO**"));
+	row("**totals exact** (public API and admin export, every campaign)", (r) => (r.exact ? "**yes**" : "**NO**"));
 	const checks = loads.flatMap((l) =>
 		l.result.checks.map((c) => [
 			l.label,
@@ -646,19 +789,24 @@ function writePathSection(): string {
 			`${c.missing} / ${c.extra}`,
 		]),
 	);
-	const rate = (n: number) => {
-		const list = loads.filter((l) => l.campaigns === n).map((l) => l.result.deliveriesPerSecond);
-		return list.length ? round(median(list), 1) : null;
-	};
-	const three = rate(3);
-	const one = rate(1);
-	const summary =
-		three !== null && one !== null
-			? `Median deliveries/s: **${fmt(one, 1)} into one campaign, ${fmt(three, 1)} across three** (${round(three / one, 2)}×), ${runsNote(loads.filter((l) => l.campaigns === 1).length)}.`
-			: "";
-	return `## Write path: signed webhook deliveries
+	const headline = [1, 3]
+		.map((campaigns) => {
+			const after = writeRatio("after", campaigns);
+			const before = baseline ? writeRatio("before", campaigns) : null;
+			const where = campaigns === 1 ? "into one campaign" : "across three";
+			return before === null ? `**${after ?? "n/a"}** ${where}` : `**${before} → ${after ?? "n/a"}** ${where}`;
+		})
+		.join(", ");
+	return `## Write path: signed webhook deliveries against a trivial POST
 
-${summary}
+Deliveries/s ÷ \`POST /healthz\` req/s (the ceiling: the same signed bodies and headers, behind the same
+middleware, at the same concurrency of 50, in rounds back to back): ${headline}${
+		baseline
+			? ` (before: commit \`${baseline.commit}\`, after: commit \`${code.commit}\`${code.dirty ? " plus uncommitted changes" : ""}, both in this run)`
+			: ""
+	}. Medians over runs; budget >= ${WRITE_RATIO_BUDGET}.
+
+${table(["", ...columns.map((c) => `${c.campaigns === 1 ? "one campaign" : "three campaigns"}${baseline ? `, ${c.build}` : ""}`)], summaryRows)}
 
 ${table(["", ...loads.map((l) => l.label)], rows)}
 
@@ -671,19 +819,154 @@ second event about the same Checkout Session, \`checkout.session.async_payment_s
 dedupe by the session), spread round robin over the campaigns and shuffled (a duplicate may arrive
 before its original). Each delivery is built from the Stripe fixture event and signed with the
 endpoint secret just before it is POSTed (as Stripe signs each attempt), 50 in flight; a non-2xx would be
-retried up to 3 times. Meanwhile 50 readers loop on \`GET /api/campaigns/:id\` over the campaigns. The
-worker runs under \`wrangler dev --persist-to <dir>\`; after the first half of the deliveries it is stopped
-(SIGTERM to its process group) and started again on the same directory; the admin export before and
-after the restart must both hold every gift of the first half. Then the second half. Afterwards each
-campaign's admin CSV export must hold exactly the expected gifts (keys, count, sum of \`net\`), and the
-public API must show the exact total and count (polled until it does, up to 40 s; the time it took is in
-the table). Runs alternate one campaign / three campaigns (3, 1, 1, 3) against the drift of the
-machine's load; a fresh worker and state directory for each run.
-`;
+retried up to 3 times. The worker runs under \`wrangler dev --persist-to <dir>\`; after the first half of the
+deliveries it is stopped (SIGTERM to its process group) and started again on the same directory; the admin
+export before and after the restart must both hold every gift of the first half. Each half runs in two
+rounds: the first alone, the second while 50 readers loop on \`GET /api/campaigns/:id\` over the campaigns.
+Each round is paired with a **ceiling round**: the same bodies, signed the same way, POSTed to
+\`/healthz\` at the same concurrency (a route behind the webhook's 512 KiB body limit and the global
+middleware that reads the body and answers \`{ok, bytes}\`); which of the two goes first alternates. The
+ratio of a run is its deliveries/s over its ceiling req/s in the rounds without readers; the headline is
+the median over runs. Reads are split by the round they started in (deliveries or ceiling), and by what
+answered them (the route's \`Server-Timing\`). Afterwards each campaign's admin CSV export must hold exactly
+the expected gifts (keys, count, sum of \`net\`), and the public API must show the exact total and count
+(polled until it does, up to 40 s; the time it took is in the table). Runs alternate one campaign / three
+campaigns (3, 1, 1, 3)${baseline ? ", each with both commits, which one first alternating too" : ""}; a fresh worker and state directory for each run.${
+		baseline
+			? ` The "before" worker is commit \`${baseline.commit}\` (${baseline.subject.replace(/\|/g, "/").slice(0, 160)}), exported with
+\`git archive\` into a temporary directory with this checkout's \`node_modules\` and built there
+(\`BENCH_BASELINE=${process.env.BENCH_BASELINE} npm run bench\`, \`bench/baseline.ts\`).`
+			: ""
+	}
+
+${profileSection()}`;
 }
 
-function runsNote(runs: number): string {
-	return runs === 2 ? "each the mean of its 2 runs in this bench" : `each the median of its ${runs} runs in this bench`;
+/** p50 / p99 over the deliveries of a run's rounds with (or without) readers. */
+function latencyOf(r: LoadResult, withReaders: boolean): { p50: number; p99: number } {
+	const all = r.pairs
+		.filter((p) => p.readers === withReaders)
+		.flatMap((p) => p.deliveries.latencies)
+		.sort((a, b) => a - b);
+	return { p50: round(percentile(all, 50)), p99: round(percentile(all, 99)) };
+}
+
+function profileSection(): string {
+	if (profiles.length === 0) return "### Where a delivery's time goes\n\nNot measured (see above).\n";
+	const present: Build[] = baseline ? ["before", "after"] : ["after"];
+	const alone = (build: Build) => profiles.find((p) => p.build === build)?.result ?? null;
+	const underLoad = (build: Build) =>
+		summarizePhases(
+			loads
+				.filter((l) => l.build === build)
+				.flatMap((l) => l.result.pairs.filter((p) => !p.readers))
+				.flatMap((p) => p.deliveries.phases)
+				.map(withDerived),
+		);
+	const loaded = new Map(present.map((b) => [b, underLoad(b)]));
+	const cell = (summary: Record<string, { mean: number; p50: number; share: number }> | undefined, key: string) => {
+		const s = summary?.[key];
+		return s ? `${fmt(s.mean, 2)} (${fmt(s.p50, 0)})` : "—";
+	};
+	const shareOf = (summary: Record<string, { share: number }> | undefined, key: string) => {
+		const s = summary?.[key];
+		return s && key !== "client" && key !== "outside" ? `${fmt(s.share, 1)} %` : "";
+	};
+	const head = [
+		"phase",
+		...present.map((b) => `one at a time, ${b}: mean (p50) ms`),
+		"share of the handler, after",
+		...present.map((b) => `at 50, ${b}: mean (p50) ms`),
+		"share, at 50, after",
+	];
+	const profileRows = PROFILE_ROWS.map((r) => [
+		r.label,
+		...present.map((b) => cell(alone(b)?.phases, r.key)),
+		shareOf(alone("after")?.phases, r.key),
+		...present.map((b) => cell(loaded.get(b), r.key)),
+		shareOf(loaded.get("after"), r.key),
+	]);
+	const cpuRows: (string | number | null)[][] = [
+		["worker CPU per delivery, one at a time (ms)", ...present.map((b) => fmt(alone(b)?.cpuPerDelivery, 2))],
+		["worker CPU per `POST /healthz`, one at a time (ms)", ...present.map((b) => fmt(alone(b)?.cpuPerCeiling, 2))],
+		["worker CPU per delivery, 50 at a time (ms)", ...present.map((b) => fmt(alone(b)?.saturated.cpuPerDelivery, 2))],
+		["worker CPU per `POST /healthz`, 50 at a time (ms)", ...present.map((b) => fmt(alone(b)?.saturated.cpuPerCeiling, 2))],
+		[
+			"deliveries/s and `POST /healthz` req/s, 50 at a time, no readers",
+			...present.map((b) => {
+				const p = alone(b);
+				return p
+					? `${fmt(p.saturated.deliveriesPerSecond, 1)}, ${fmt(p.saturated.ceilingPerSecond, 1)} (ratio ${p.saturated.ratio})`
+					: "n/a";
+			}),
+		],
+		[
+			"latency p50 one at a time: delivery, `POST /healthz` (ms, client)",
+			...present.map((b) => {
+				const p = alone(b);
+				return p ? `${p.delivery.latencyMs.p50}, ${p.ceiling.latencyMs.p50}` : "n/a";
+			}),
+		],
+	];
+	const after = alone("after");
+	const inHandler = after
+		? PROFILE_ROWS.filter((r) => !["total", "client", "outside", "ledger"].includes(r.key))
+				.map((r) => ({
+					label: r.label.replace(/^… in the object: /, "in the ledger: ").replace(/\*\*/g, ""),
+					mean: after.phases[r.key]?.mean ?? 0,
+				}))
+				.sort((a, b) => b.mean - a.mean)
+				.slice(0, 3)
+				.map((r) => `${r.label} ${fmt(r.mean, 2)} ms`)
+				.join("; ")
+		: "n/a";
+	return `### Where a delivery's time goes
+
+Measured, not estimated: every delivery's answer carries a \`Server-Timing\` header
+(\`src/http/server-timing.ts\`) with the time of each step as the worker saw it, and the ledger object
+returns the time of its own steps in its answer (${LEDGER_INNER.map((p) => `\`${p}\``).join(", ")}). "One at a time":
+${after?.deliveries ?? 200} new gifts into one campaign, one delivery in flight, on a fresh worker after a warm-up
+(\`bench/profile.ts\`); "at 50": every delivery of the write-path runs' rounds without readers. Each cell is the
+mean over deliveries with the median in brackets: workerd's clock ticks in whole milliseconds, so single
+values are whole ms (and most steps take less than one), while the mean of many resolves below a tick.
+Shares are of the handler's mean time. Derived rows: the ledger call itself is the round trip minus the
+object's own steps; "outside the handler" is the client's latency minus the handler's (HTTP, the
+\`wrangler dev\` proxy, routing, and at 50 the wait for the isolate).
+
+${table(head, profileRows)}
+
+The three largest steps in the handler after, one at a time: ${inHandler}.
+
+Throughput on this machine is bounded by CPU, so the cost that decides the ratio is the CPU time per
+request, here of both workerd processes behind \`wrangler dev\` (\`/proc/<pid>/stat\`; the proxy in front of
+the worker and the runtime that runs the worker, the ledger object and the local emulations of KV, the
+Cache API and Durable Object storage):
+
+${table(["", ...present.map(buildName)], cpuRows)}
+
+Reading it: a \`POST /healthz\` costs the proxy, the HTTP parsing, the middleware and the body read; a
+delivery costs those plus the signature check, the plan, the ledger call and what the ledger does. Under
+\`wrangler dev\` every KV write, Cache API call and Durable Object storage commit is emulated in the same
+workerd process on the same 2 cores, so each one is CPU taken from the requests; the payment-index KV write
+(one per new gift, on the critical path by choice: the index is in KV before Stripe hears 2xx) and the
+ledger call with its SQLite commit are what remains of the gap between the two rows above. Before this
+change, a delivery also waited for a KV write of the snapshot that included it (each write rebuilt the
+snapshot, back to back while deliveries kept coming) and for an edge-cache delete of its own; now a change
+made while a snapshot write is under way rides with the next one, at most one per second per campaign,
+and the purge runs after the answer, one delete at a time per campaign (see the README's write path).
+
+On Cloudflare's network (on paper, not measured here): KV writes, Cache API calls and the Durable Object's
+storage are I/O to other machines, not CPU in the worker's isolate, and \`performance.now()\` advances
+only on I/O there (developers.cloudflare.com/workers/runtime-apis/performance), so the same
+\`Server-Timing\` header would show I/O waits only. Deliveries spread over isolates; the one serial point per
+campaign is its ledger object, whose own work per delivery is the rows "in the object" above minus the
+awaited KV write; an object has a soft limit of about 1,000 requests per second
+(developers.cloudflare.com/durable-objects/platform/limits, "How much work can a single Durable Object
+do?"). What binds there is KV: one write per second per key and, on the Workers Free plan, 1,000 writes a
+day to different keys (developers.cloudflare.com/kv/platform/limits). The snapshot publisher keeps to one
+write per second per campaign while changes keep coming; the payment index writes one new key per gift,
+so on the Free plan it alone caps a day at about 1,000 gifts.
+`;
 }
 
 function growthSection(g: GrowthResult | null): string {

@@ -8,10 +8,21 @@ import type { LedgerEntry, RecordOutcome } from "../domain/movements";
 import type { UnplacedEntry } from "../domain/reports";
 import type { PeriodChanges, SettingsPatch } from "../domain/settings";
 import type { CampaignSnapshot } from "../domain/snapshot";
+import type { ServerTiming } from "../http/server-timing";
+import { type LedgerResult, recordTogether } from "./group-commit";
 import { paymentKey, snapshotKey } from "./keys";
 import { parseAuditRow } from "./ledger/campaign";
 import type { FunnelCount } from "./ledger/funnel";
-import { cachedTotals, cacheTotals, NOT_FOUND_CACHE_CONTROL, PUBLIC_CACHE_CONTROL, purgeTotals, type TotalsResponse } from "./public-cache";
+import {
+	cacheTotals,
+	edgeTotals,
+	memoTotals,
+	NOT_FOUND_CACHE_CONTROL,
+	PUBLIC_CACHE_CONTROL,
+	purgeTotals,
+	sharedLoad,
+	type TotalsResponse,
+} from "./public-cache";
 import { campaignExists, campaignIds, registerCampaign, registry } from "./registry/known";
 
 export type { TotalsResponse } from "./public-cache";
@@ -20,32 +31,56 @@ export type { TotalsResponse } from "./public-cache";
 export interface StoreContext {
 	env: Bindings;
 	origin: string;
+	/** Where the request's time goes (a Server-Timing header), when someone asks. */
+	timing?: ServerTiming;
+	/**
+	 * Work that may finish after the answer (the request's waitUntil). Given, a
+	 * change's edge-cache purge runs there: this isolate sees the change at once
+	 * anyway (versions), other isolates here once the delete lands, moments later.
+	 */
+	waitUntil?: (work: Promise<unknown>) => void;
 }
 
 /** One campaign's storage, with its id bound once. */
-export function campaignStore({ env, origin }: StoreContext, id: string) {
+export function campaignStore({ env, origin, timing, waitUntil: background }: StoreContext, id: string) {
 	if (!isCampaignId(id)) throw new Error(`not a campaign id: ${String(id).slice(0, 80)}`);
 	const ledger = () => env.LEDGER.get(env.LEDGER.idFromName(id));
 	/** The ledger, or null for a campaign the registry does not know (it is never touched then). */
 	const existing = async (staleNoIsFine = false) => ((await campaignExists(env, id, staleNoIsFine)) ? ledger() : null);
-	/** After a change (to `version`): the next read at this location sees it at once. */
+	/** After a change (to `version`): the next read at this location sees it (see StoreContext.waitUntil). */
 	const changed = async <T>(result: T, version: number) => {
-		await purgeTotals(origin, id, version);
+		if (background) background(purgeTotals(origin, id, version, { coalesce: true }));
+		else await purgeTotals(origin, id, version);
 		return result;
 	};
+	/** Adds the time of `work` to `phase` of the request's timing, if it keeps one. */
+	const timed = <T>(phase: string, work: () => Promise<T>) => (timing ? timing.time(phase, work) : work());
 	const versionOf = (result: object | null) => (result && "version" in result && typeof result.version === "number" ? result.version : 0);
 	return {
 		id,
 
 		/** The public totals response: memory, edge cache, KV, then the ledger (which backfills KV). */
 		async publicTotals(waitUntil: (work: Promise<unknown>) => void): Promise<TotalsResponse> {
-			const cached = await cachedTotals(origin, id);
+			const hot = memoTotals(origin, id);
+			if (hot) {
+				timing?.add("memo", 0);
+				return hot;
+			}
+			const t0 = performance.now();
+			const { totals, joined } = await sharedLoad(origin, id, () => this.loadTotals(waitUntil), waitUntil);
+			if (joined) timing?.add("shared", performance.now() - t0);
+			return totals;
+		},
+
+		/** The public totals past this isolate's memory: edge cache, KV, then the ledger. */
+		async loadTotals(waitUntil: (work: Promise<unknown>) => void): Promise<TotalsResponse> {
+			const cached = await timed("cache", () => edgeTotals(origin, id));
 			if (cached) return cached;
 			let snapshot = await this.published();
 			let totals = totalsOf(id, snapshot);
 			// Older than what this isolate has seen (KV lagging behind a change made here): ask the ledger.
 			if (!cacheTotals(origin, id, totals, waitUntil)) {
-				snapshot = await this.fresh();
+				snapshot = await timed("ledger", () => this.fresh());
 				totals = totalsOf(id, snapshot);
 				cacheTotals(origin, id, totals, waitUntil);
 			}
@@ -55,23 +90,31 @@ export function campaignStore({ env, origin }: StoreContext, id: string) {
 		/** The published snapshot from KV, else (a miss or a KV failure) the ledger's; null for an unknown id. */
 		async published(): Promise<CampaignSnapshot | null> {
 			try {
-				const published = await env.TOTALS.get<CampaignSnapshot>(snapshotKey(id), "json");
+				const published = await timed("kv", () => env.TOTALS.get<CampaignSnapshot>(snapshotKey(id), "json"));
 				if (published) return published;
 			} catch (err) {
 				console.warn("KV read failed; reading the ledger", id, err);
 			}
-			return (await existing(true))?.snapshot(id) ?? null;
+			return timed("ledger", async () => (await existing(true))?.snapshot(id) ?? null);
 		},
 
-		/** The ledger's own snapshot, never a published copy. */
-		fresh: async () => (await existing())?.snapshot(id) ?? null,
+		/** The ledger's own snapshot, never a published copy (and without waiting for KV to catch up). */
+		fresh: async () => (await existing())?.current(id) ?? null,
 
-		/** Records many entries in one ledger transaction; each counted once (by event id and natural key). */
+		/**
+		 * Records many entries in one ledger transaction; each counted once (by event
+		 * id and natural key). With `waitUntil` (webhooks), entries that arrive while
+		 * this isolate's call to the ledger is under way go together in the next one (group-commit.ts).
+		 */
 		async recordMany(entries: LedgerEntry[]): Promise<RecordOutcome[]> {
-			const stub = await existing();
+			const stub = await timed("registry", () => existing());
 			if (!stub) return entries.map(() => "unknown_campaign");
-			const { outcomes, version } = await stub.recordMany(id, entries);
-			return outcomes.includes("recorded") ? changed(outcomes, version) : outcomes;
+			const call = (list: LedgerEntry[]): Promise<LedgerResult> => stub.recordMany(id, list);
+			const { outcomes, version, phases } = await timed("ledger", () =>
+				background ? recordTogether(id, entries, call, background) : call(entries),
+			);
+			timing?.addAll(phases);
+			return outcomes.includes("recorded") ? timed("purge", () => changed(outcomes, version)) : outcomes;
 		},
 
 		/** Creates the campaign (and registers it) or changes its settings. */

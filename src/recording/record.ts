@@ -33,6 +33,8 @@ export async function recordPlans(context: StoreContext, planned: PlannedEntry[]
 	const applied: Applied[] = [];
 	const byCampaign = new Map<string, Placed[]>();
 	const keep: { index: number; entry: LedgerEntry; campaign: string; reason: string }[] = [];
+	/** Placing (campaign, PaymentIntent) may ask KV or Stripe: timed as one phase. */
+	const attributing = <T>(work: () => Promise<T>) => (context.timing ? context.timing.time("attribution", work) : work());
 	for (const [index, { plan, eventId, eventType }] of planned.entries()) {
 		if (plan.action === "ignore") {
 			applied[index] = { outcome: "ignored", reason: plan.reason };
@@ -40,13 +42,13 @@ export async function recordPlans(context: StoreContext, planned: PlannedEntry[]
 		}
 		// A refunded charge stands for its refunds, each recorded in its current state.
 		const refresh = plan.action === "refresh_refunds";
-		const plans: RecordPlan[] = refresh ? await refundsOfCharge(plan.charge, plan.campaign, stripe) : [plan];
+		const plans: RecordPlan[] = refresh ? await attributing(() => refundsOfCharge(plan.charge, plan.campaign, stripe)) : [plan];
 		if (plans.length === 0) applied[index] = { outcome: "ignored", reason: "no_refunds_listed" };
 		for (const one of plans) {
 			const entry: LedgerEntry = { eventId: refresh ? `${eventId}:${one.movement.key}` : eventId, eventType, movement: one.movement };
 			let campaign: string | null;
 			try {
-				campaign = await resolveCampaign(context.env, one, stripe);
+				campaign = await attributing(() => resolveCampaign(context.env, one, stripe));
 			} catch (err) {
 				if (!(err instanceof NeedsStripe)) throw err;
 				keep.push({ index, entry, campaign: "", reason: "needs_stripe_key" });
@@ -58,7 +60,7 @@ export async function recordPlans(context: StoreContext, planned: PlannedEntry[]
 				keep.push({ index, entry, campaign, reason: "invalid_campaign" });
 			} else {
 				const list = byCampaign.get(campaign) ?? [];
-				list.push({ index, entry: { ...entry, movement: await withInvoicePayment(one, stripe) } });
+				list.push({ index, entry: { ...entry, movement: await attributing(() => withInvoicePayment(one, stripe)) } });
 				byCampaign.set(campaign, list);
 			}
 		}

@@ -13,6 +13,7 @@ import type { CampaignSnapshot } from "../domain/snapshot";
 import { onCheckoutStarted, onTotalsRead, VARIANT_HEADER } from "../funnel/read";
 import { clientKey, fromTrustedPage } from "../http/clients";
 import { ApiError } from "../http/errors";
+import { ServerTiming } from "../http/server-timing";
 import { campaignIdParam, FORM_TYPES, isFormPost, jsonOrFormBody, limitBody, requireMediaType } from "../http/validate";
 import { checkoutParams, returnUrls } from "../stripe/checkout";
 import { stripeClient, stripeFailure } from "../stripe/client";
@@ -60,10 +61,16 @@ publicApi.use(
 
 publicApi.get("/:id", campaignIdParam, async (c) => {
 	const origin = new URL(c.req.url).origin;
-	const store = campaignStore({ env: c.env, origin }, c.req.valid("param").id);
+	// Which source answered (cache: memory or edge; kv; ledger) and how long it took.
+	const timing = new ServerTiming();
+	const store = campaignStore({ env: c.env, origin, timing }, c.req.valid("param").id);
 	const waitUntil = (work: Promise<unknown>) => c.executionCtx.waitUntil(work);
 	const totals = await store.publicTotals(waitUntil);
-	const headers: Record<string, string> = { "Content-Type": "application/json", "Cache-Control": totals.cacheControl };
+	const headers: Record<string, string> = {
+		"Content-Type": "application/json",
+		"Cache-Control": totals.cacheControl,
+		"Server-Timing": timing.header(),
+	};
 	// The funnel (src/funnel/): the article rides in ?page= (the edge cache key ignores the query).
 	const variant = onTotalsRead({ env: c.env, origin, waitUntil }, store.id, totals, c.req.query("page"));
 	if (variant) headers[VARIANT_HEADER] = variant;

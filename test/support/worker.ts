@@ -19,6 +19,8 @@ export interface WorkerOptions {
 	vars?: Record<string, string>;
 	persistDir?: string;
 	port?: number;
+	/** The checkout to run (default: this one); `npm run bench` runs a baseline commit's from a copy. */
+	root?: string;
 }
 
 const root = resolve(import.meta.dirname, "../..");
@@ -57,7 +59,7 @@ export async function startWorker(options: WorkerOptions = {}): Promise<RunningW
 	];
 	for (const [key, value] of Object.entries(options.vars ?? {})) args.push("--var", `${key}:${value}`);
 	const child: ChildProcess = spawn("npx", args, {
-		cwd: root,
+		cwd: options.root ?? root,
 		env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" },
 		stdio: ["ignore", "pipe", "pipe"],
 		detached: true,

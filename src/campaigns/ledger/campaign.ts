@@ -33,6 +33,11 @@ export function readCampaign(sql: SqlStorage): StoredCampaign | null {
 	return { id: String(row.id), settings, updatedAt: Number(row.updated_at), version: Number(row.version) };
 }
 
+/** The campaign's version alone (no settings to parse). */
+export function readVersion(sql: SqlStorage): number {
+	return Number(sql.exec("SELECT version FROM campaign").one().version);
+}
+
 export function insertCampaign(sql: SqlStorage, campaignId: string, settings: CampaignSettings, now: number): void {
 	sql.exec("INSERT INTO campaign (singleton, id, settings, updated_at) VALUES (1, ?, ?, ?)", campaignId, JSON.stringify(settings), now);
 	sql.exec(

@@ -23,6 +23,7 @@ import {
 	splitPatch,
 } from "../../domain/settings";
 import type { CampaignSnapshot } from "../../domain/snapshot";
+import { type Phases, stopwatch } from "../../http/server-timing";
 import {
 	currentPeriod,
 	insertCampaign,
@@ -30,6 +31,7 @@ import {
 	periodSettingsOf,
 	readAudit,
 	readCampaign,
+	readVersion,
 	savePeriodSettings,
 	saveSettings,
 	startPeriod,
@@ -53,7 +55,7 @@ export class CampaignLedger extends DurableObject<Bindings> {
 		this.publisher = new SnapshotPublisher(
 			() => this.env.TOTALS,
 			() => this.build(),
-			() => ctx.storage.setAlarm(Date.now() + 2_000),
+			(delayMs) => ctx.storage.setAlarm(Date.now() + delayMs),
 		);
 		// An object that holds a ledger is brought up to date before any call; an empty one stays empty
 		// (an id nobody created must not leave storage behind).
@@ -61,11 +63,16 @@ export class CampaignLedger extends DurableObject<Bindings> {
 		if (this.version > 0) this.version = migrate(ctx.storage);
 	}
 
-	/** The public snapshot, or null for a campaign nobody created. Backfills KV. */
+	/** The public snapshot, or null for a campaign nobody created. Backfills KV: resolves once KV holds it too. */
 	async snapshot(campaignId: string): Promise<CampaignSnapshot | null> {
 		if (!this.ensure(campaignId)) return null;
-		await this.publisher.publish();
+		await this.publisher.flush();
 		return this.build();
+	}
+
+	/** The public snapshot as of now, without waiting for KV (for a reader that has seen a newer version than KV's). */
+	async current(campaignId: string): Promise<CampaignSnapshot | null> {
+		return this.ensure(campaignId) ? this.build() : null;
 	}
 
 	/** Records one money movement exactly once (by event id and by natural key). */
@@ -76,18 +83,27 @@ export class CampaignLedger extends DurableObject<Bindings> {
 
 	/**
 	 * Records many movements in one transaction and publishes once; each is
-	 * deduplicated as `record` does. `version`: the campaign's after the batch.
+	 * deduplicated as `record` does. `version`: the campaign's after the batch;
+	 * `phases`: where the call's time went inside this object (ms).
 	 */
-	async recordMany(campaignId: string, entries: LedgerEntry[]): Promise<{ outcomes: RecordOutcome[]; version: number }> {
-		if (!this.ensure(campaignId)) return { outcomes: entries.map(() => "unknown_campaign"), version: 0 };
+	async recordMany(campaignId: string, entries: LedgerEntry[]): Promise<{ outcomes: RecordOutcome[]; version: number; phases: Phases }> {
+		const watch = stopwatch();
+		const settings = this.ensure(campaignId);
+		watch.lap("ensure");
+		if (!settings) return { outcomes: entries.map(() => "unknown_campaign"), version: 0, phases: watch.phases };
 		const now = Date.now();
 		const outcomes = this.ctx.storage.transactionSync(() => entries.map((entry) => applyEntry(this.sql, entry, now)));
+		// This batch's version, read before an await lets another call change it.
+		const version = readVersion(this.sql);
+		watch.lap("transaction");
 		const recorded = entries.filter((_, i) => outcomes[i] === "recorded");
 		await Promise.all(
 			recorded.map(({ movement: m }) => (m.kind === "donation" && m.payment ? this.publisher.indexPayment(m.payment, campaignId) : null)),
 		);
+		watch.lap("index");
 		if (recorded.length > 0) await this.publisher.publish();
-		return { outcomes, version: readCampaign(this.sql)?.version ?? 0 };
+		watch.lap("publish");
+		return { outcomes, version, phases: watch.phases };
 	}
 
 	/** Creates the campaign or changes its settings (and the current period's deadline and match); returns the new snapshot. */
@@ -222,8 +238,9 @@ export class CampaignLedger extends DurableObject<Bindings> {
 		return buildSnapshot(this.sql, Date.now(), this.env.STRIPE_PORTAL_LOGIN_URL || null);
 	}
 
-	/** Retries a KV publish that failed (KV allows about one write per second per key). */
+	/** Retries a KV publish that failed, or makes sure one that a restart may have cut off happens. */
 	override async alarm(): Promise<void> {
+		this.publisher.alarmRan();
 		await this.publisher.publish();
 	}
 

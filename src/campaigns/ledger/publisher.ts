@@ -1,42 +1,107 @@
-// Publishing a ledger's snapshot to KV, where page views read it. Concurrent
-// changes coalesce into one writer, so an older snapshot can never land after
-// a newer one. A failed write asks for a retry; the ledger stays the truth.
+// Publishing a ledger's snapshot to KV, where page views read it. One write
+// is under way at a time and each is built when it starts, so an older
+// snapshot can never land after a newer one. A change made while the object
+// is idle is written at once and its caller waits for it; changes made while a
+// write is under way ride with the next write, at most one per
+// PUBLISH_INTERVAL_MS (Workers KV takes about one write per second per key),
+// and their callers do not wait: an alarm is set first, so the write happens
+// even if the object restarts meanwhile. A failed write is retried by the
+// alarm; the ledger stays the truth.
 import type { CampaignSnapshot } from "../../domain/snapshot";
 import { paymentKey, snapshotKey } from "../keys";
 
+/** The least time between two writes of a snapshot while changes keep coming. */
+export const PUBLISH_INTERVAL_MS = 1_000;
+/** When a failed write is tried again. */
+const RETRY_MS = 2_000;
+
 export class SnapshotPublisher {
-	private publishing: Promise<void> | null = null;
+	/** A change not yet in KV. */
 	private dirty = false;
+	/** Whether a write (or the pause before the next one) is under way. */
+	private busy = false;
+	/** Writes started so far, and when the last one started. */
+	private writes = 0;
+	private lastWriteAt = 0;
+	/** Callers of `flush` waiting for write number `target` to end. */
+	private waiting: { target: number; resume: () => void }[] = [];
+	/** Whether this object set an alarm that has not run yet. */
+	private alarmSet = false;
 
 	constructor(
 		/** Read at each write, so a binding swapped in (fault tests) takes effect. */
 		private readonly kv: () => KVNamespace,
 		private readonly build: () => CampaignSnapshot,
-		private readonly retryLater: () => Promise<void>,
+		/** Sets the object's alarm `delayMs` from now (the alarm calls `alarmRan`, then `publish`). */
+		private readonly setAlarm: (delayMs: number) => Promise<void>,
 	) {}
 
-	/** Resolves once a snapshot at least as new as the ledger's state at call time is in KV (or a retry is set). */
-	publish(): Promise<void> {
+	/**
+	 * After a change: KV gets a snapshot at least as new as the ledger is now.
+	 * Idle, this writes it at once and resolves when it is in KV (or a retry is
+	 * set); while a write is under way, the change rides with the next one and
+	 * this resolves at once, after setting an alarm that writes it should the
+	 * object restart meanwhile.
+	 */
+	async publish(): Promise<void> {
 		this.dirty = true;
-		if (!this.publishing) {
-			this.publishing = this.drain().finally(() => {
-				this.publishing = null;
-			});
+		if (!this.busy) return this.start();
+		if (!this.alarmSet) {
+			this.alarmSet = true;
+			await this.setAlarm(Math.max(0, this.lastWriteAt + PUBLISH_INTERVAL_MS - Date.now()) + RETRY_MS);
 		}
-		return this.publishing;
 	}
 
-	private async drain(): Promise<void> {
-		while (this.dirty) {
-			this.dirty = false;
-			const snapshot = this.build();
-			try {
-				await this.kv().put(snapshotKey(snapshot.id), JSON.stringify(snapshot));
-			} catch (err) {
-				console.warn("KV snapshot write failed; retrying later", snapshot.id, err);
-				await this.retryLater();
-				return;
+	/** Resolves once KV holds a snapshot at least as new as the ledger is now (or a retry is set). */
+	async flush(): Promise<void> {
+		this.dirty = true;
+		if (!this.busy) return this.start();
+		const target = this.writes + 1;
+		await new Promise<void>((resume) => this.waiting.push({ target, resume }));
+	}
+
+	/** The alarm fired: a later one must be set again when needed. */
+	alarmRan(): void {
+		this.alarmSet = false;
+	}
+
+	private async start(): Promise<void> {
+		this.busy = true;
+		if (await this.write()) void this.writeWhileChanging();
+		else this.busy = false;
+	}
+
+	/** Writes the snapshot as of now; false (and a retry set) when KV failed. */
+	private async write(): Promise<boolean> {
+		this.dirty = false;
+		const number = ++this.writes;
+		this.lastWriteAt = Date.now();
+		const snapshot = this.build();
+		try {
+			await this.kv().put(snapshotKey(snapshot.id), JSON.stringify(snapshot));
+			return true;
+		} catch (err) {
+			console.warn("KV snapshot write failed; retrying later", snapshot.id, err);
+			this.dirty = true;
+			this.alarmSet = true;
+			await this.setAlarm(RETRY_MS);
+			return false;
+		} finally {
+			const done = this.waiting.filter((w) => w.target <= number);
+			this.waiting = this.waiting.filter((w) => w.target > number);
+			for (const w of done) w.resume();
+		}
+	}
+
+	/** Keeps writing, at most one write per interval, while changes keep coming. */
+	private async writeWhileChanging(): Promise<void> {
+		try {
+			while (this.dirty) {
+				await new Promise((resume) => setTimeout(resume, Math.max(0, this.lastWriteAt + PUBLISH_INTERVAL_MS - Date.now())));
+				if (!(await this.write())) return;
 			}
+		} finally {
+			this.busy = false;
 		}
 	}
 

@@ -1,0 +1,207 @@
+// Bursts of changes and of reads: the work they share (KV snapshot writes,
+// edge-cache deletes, loads of the totals) is done once for many callers, and
+// every caller still gets what it is promised.
+import { createExecutionContext, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { recordTogether } from "../../src/campaigns/group-commit";
+import { publicCacheKey, snapshotKey } from "../../src/campaigns/keys";
+import { PUBLISH_INTERVAL_MS } from "../../src/campaigns/ledger/publisher";
+import { purgeTotals } from "../../src/campaigns/public-cache";
+import type { Bindings } from "../../src/config";
+import type { LedgerEntry } from "../../src/domain/movements";
+import app from "../../src/index";
+import { createCampaign, donation, entry, kvSnapshot, ledgerOf, ORIGIN, uniqueCampaign } from "./support/campaigns";
+
+type WithEnv = { env: Bindings };
+
+/** A KV binding whose `put` is replaced (it gets the key and the real binding); the rest is `real`'s. */
+function kvWithPut(real: KVNamespace, put: (key: string, real: KVNamespace, args: unknown[]) => Promise<void>): KVNamespace {
+	return new Proxy(real, {
+		get(target, prop) {
+			const value = Reflect.get(target, prop);
+			if (prop === "put") return (key: string, ...args: unknown[]) => put(key, real, args);
+			return typeof value === "function" ? value.bind(target) : value;
+		},
+	});
+}
+
+const alarmOf = (id: string) => runInDurableObject(ledgerOf(id), (_, state) => state.storage.getAlarm());
+
+describe("KV snapshot writes under a burst of changes", () => {
+	it("acknowledge a change made during a write without waiting for KV, after setting an alarm; the next write carries it", async () => {
+		const id = uniqueCampaign("pub");
+		await createCampaign(id);
+		const stub = ledgerOf(id);
+		// A flag, not a promise: a promise settled inside the object would carry the test into the object's context.
+		let writing = false;
+		// The object's snapshot writes take a second (the payment index is written at once).
+		await runInDurableObject(stub, (instance) => {
+			const object = instance as unknown as WithEnv;
+			object.env = {
+				...object.env,
+				TOTALS: kvWithPut(object.env.TOTALS, async (key, real, args) => {
+					if (key === snapshotKey(id)) {
+						writing = true;
+						await new Promise((resolve) => setTimeout(resolve, 1_000));
+					}
+					await real.put(key, ...(args as [string]));
+				}),
+			};
+		});
+		expect(await alarmOf(id)).toBeNull();
+
+		const first = stub.record(id, entry(donation(1_000)));
+		while (!writing) await new Promise((resolve) => setTimeout(resolve, 5));
+		// A write is under way: the second change is acknowledged while that write still hangs.
+		expect(await stub.record(id, entry(donation(2_000)))).toBe("recorded");
+		expect(await alarmOf(id)).not.toBeNull();
+		expect((await kvSnapshot(id))?.total).toBe(0);
+
+		expect(await first).toBe("recorded");
+		// Backfilling waits for the write that follows, which holds both gifts.
+		expect((await stub.snapshot(id))?.total).toBe(3_000);
+		expect((await kvSnapshot(id))?.total).toBe(3_000);
+		await runInDurableObject(stub, (instance) => {
+			(instance as unknown as WithEnv).env = env;
+		});
+	});
+
+	it("write a snapshot at most once per interval while changes keep coming, and end exact", async () => {
+		const id = uniqueCampaign("pub");
+		await createCampaign(id);
+		const stub = ledgerOf(id);
+		let writes = 0;
+		await runInDurableObject(stub, (instance) => {
+			const object = instance as unknown as WithEnv;
+			object.env = {
+				...object.env,
+				TOTALS: kvWithPut(object.env.TOTALS, async (key, real, args) => {
+					if (key === snapshotKey(id)) writes += 1;
+					await real.put(key, ...(args as [string]));
+				}),
+			};
+		});
+		const amounts = Array.from({ length: 150 }, (_, i) => 100 + i);
+		const start = Date.now();
+		const outcomes = await Promise.all(amounts.map((amount) => stub.record(id, entry(donation(amount)))));
+		const elapsed = Date.now() - start;
+		expect(outcomes.every((o) => o === "recorded")).toBe(true);
+		// The first write at once, then one per interval at most.
+		expect(writes).toBeLessThanOrEqual(1 + Math.ceil(elapsed / PUBLISH_INTERVAL_MS));
+		expect(writes).toBeLessThan(amounts.length / 10);
+		const expected = amounts.reduce((a, b) => a + b, 0);
+		expect((await stub.snapshot(id))?.total).toBe(expected);
+		expect((await kvSnapshot(id))?.total).toBe(expected);
+		await runInDurableObject(stub, (instance) => {
+			(instance as unknown as WithEnv).env = env;
+		});
+	});
+});
+
+describe("the read path under a burst", () => {
+	it("folds the webhooks' edge-cache purges asked for during a delete into one more delete", async () => {
+		const id = uniqueCampaign("brs");
+		const key = publicCacheKey(ORIGIN, id);
+		await caches.default.put(new Request(key), new Response("{}", { headers: { "Cache-Control": "public, max-age=60" } }));
+		const cache = caches.default;
+		const realDelete = cache.delete.bind(cache);
+		let deletes = 0;
+		cache.delete = (...args: Parameters<Cache["delete"]>) => {
+			deletes += 1;
+			return realDelete(...args);
+		};
+		try {
+			// The first starts a delete; the 19 asked for while it runs share one more round of it.
+			const first = purgeTotals(ORIGIN, id, 1, { coalesce: true });
+			const during = Array.from({ length: 19 }, (_, i) => purgeTotals(ORIGIN, id, i + 2, { coalesce: true }));
+			await Promise.all([first, ...during]);
+		} finally {
+			cache.delete = realDelete;
+		}
+		expect(deletes).toBe(2);
+		expect(await caches.default.match(new Request(key))).toBeUndefined();
+	});
+
+	it("lets many readers missing memory share one load, and all see the same total", async () => {
+		const id = uniqueCampaign("brs");
+		await createCampaign(id);
+		await ledgerOf(id).record(id, entry(donation(4_500)));
+		await ledgerOf(id).snapshot(id);
+		await purgeTotals(ORIGIN, id);
+		let gets = 0;
+		const real = env.TOTALS;
+		const counting = new Proxy(real, {
+			get(target, prop) {
+				const value = Reflect.get(target, prop);
+				if (prop === "get") {
+					return (...args: unknown[]) => {
+						gets += 1;
+						return (value as (...a: unknown[]) => unknown).apply(target, args);
+					};
+				}
+				return typeof value === "function" ? value.bind(target) : value;
+			},
+		});
+		const read = async () => {
+			const ctx = createExecutionContext();
+			const res = await app.fetch(new Request(`${ORIGIN}/api/campaigns/${id}`), { ...env, TOTALS: counting }, ctx);
+			const body = (await res.json()) as { total: number };
+			await waitOnExecutionContext(ctx);
+			return body.total;
+		};
+		const totals = await Promise.all(Array.from({ length: 20 }, read));
+		expect(totals).toEqual(Array.from({ length: 20 }, () => 4_500));
+		expect(gets).toBe(1);
+	});
+});
+
+describe("group commit: deliveries that arrive while a ledger call is under way", () => {
+	/** The real ledger call, counted: how many calls, with how many entries each. */
+	function countedCall(id: string, calls: number[]) {
+		return (list: LedgerEntry[]) => {
+			calls.push(list.length);
+			return ledgerOf(id).recordMany(id, list);
+		};
+	}
+
+	it("go together in one call and one transaction, each caller answered with its own outcome", async () => {
+		const id = uniqueCampaign("grp");
+		await createCampaign(id);
+		const gifts = Array.from({ length: 25 }, (_, i) => entry(donation(100 + i)));
+		// Five exact redeliveries among them: the same event id again.
+		const deliveries = [...gifts, ...gifts.slice(0, 5)];
+		const calls: number[] = [];
+		const background: Promise<unknown>[] = [];
+		const results = await Promise.all(
+			deliveries.map((e) => recordTogether(id, [e], countedCall(id, calls), (work) => background.push(work))),
+		);
+		await Promise.all(background);
+		expect(calls).toEqual([30]);
+		expect(results.slice(0, 25).map((r) => r.outcomes)).toEqual(Array.from({ length: 25 }, () => ["recorded"]));
+		expect(results.slice(25).map((r) => r.outcomes)).toEqual(Array.from({ length: 5 }, () => ["duplicate_event"]));
+		const expected = gifts.reduce((sum, g) => sum + g.movement.amount, 0);
+		expect((await ledgerOf(id).snapshot(id))?.total).toBe(expected);
+	});
+
+	it("record alone when the shared transaction fails, so one bad entry fails only its own delivery", async () => {
+		const id = uniqueCampaign("grp");
+		await createCampaign(id);
+		const good = Array.from({ length: 9 }, (_, i) => entry(donation(200 + i)));
+		// An amount of 0 breaks the ledger's CHECK constraint: the whole transaction rolls back.
+		const bad = entry(donation(1_000, { amount: 0 }));
+		const calls: number[] = [];
+		const background: Promise<unknown>[] = [];
+		const settled = await Promise.allSettled(
+			[...good.slice(0, 4), bad, ...good.slice(4)].map((e) =>
+				recordTogether(id, [e], countedCall(id, calls), (work) => background.push(work)),
+			),
+		);
+		await Promise.allSettled(background);
+		expect(calls[0]).toBe(10);
+		expect(settled.filter((r) => r.status === "rejected")).toHaveLength(1);
+		expect(settled[4]?.status).toBe("rejected");
+		const expected = good.reduce((sum, g) => sum + g.movement.amount, 0);
+		expect((await ledgerOf(id).snapshot(id))?.total).toBe(expected);
+	});
+});
