@@ -29,7 +29,7 @@ export const PROFILE_ROWS: { key: string; label: string; derived?: boolean }[] =
 	{ key: "ledger", label: "ledger (Durable Object call, as the worker sees it)" },
 	{ key: "ensure", label: "… in the object: campaign row and settings" },
 	{ key: "transaction", label: "… in the object: SQLite transaction" },
-	{ key: "index", label: "… in the object: payment-index KV write" },
+	{ key: "index", label: "… in the object: payment-index KV writes, awaited before the answer (after: started, not awaited)" },
 	{ key: "publish", label: "… in the object: snapshot publishing (KV)" },
 	{ key: "version", label: "… in the object: reading the version" },
 	{ key: "ledger-call", label: "… the call itself (RPC, the object's queue)", derived: true },

@@ -5,7 +5,7 @@ import { createExecutionContext, runInDurableObject, waitOnExecutionContext } fr
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { recordTogether } from "../../src/campaigns/group-commit";
-import { publicCacheKey, snapshotKey } from "../../src/campaigns/keys";
+import { paymentKey, publicCacheKey, snapshotKey } from "../../src/campaigns/keys";
 import { PUBLISH_INTERVAL_MS } from "../../src/campaigns/ledger/publisher";
 import { purgeTotals } from "../../src/campaigns/public-cache";
 import type { Bindings } from "../../src/config";
@@ -93,6 +93,46 @@ describe("KV snapshot writes under a burst of changes", () => {
 		const expected = amounts.reduce((a, b) => a + b, 0);
 		expect((await stub.snapshot(id))?.total).toBe(expected);
 		expect((await kvSnapshot(id))?.total).toBe(expected);
+		await runInDurableObject(stub, (instance) => {
+			(instance as unknown as WithEnv).env = env;
+		});
+	});
+});
+
+describe("the payment index", () => {
+	it("is written after the answer: a gift is acknowledged while its index write still hangs, and the index lands", async () => {
+		const id = uniqueCampaign("idx");
+		await createCampaign(id);
+		const stub = ledgerOf(id);
+		let release = () => {};
+		const hanging = new Promise<void>((resolve) => {
+			release = resolve;
+		});
+		await runInDurableObject(stub, (instance) => {
+			const object = instance as unknown as WithEnv;
+			object.env = {
+				...object.env,
+				TOTALS: kvWithPut(object.env.TOTALS, async (key, real, args) => {
+					if (key.startsWith(paymentKey(""))) await hanging;
+					await real.put(key, ...(args as [string]));
+				}),
+			};
+		});
+		const gift = donation(1_500);
+		// Before the change the answer waited for this write, which never ends until released.
+		const answered = await Promise.race([
+			stub.record(id, entry(gift)),
+			new Promise((resolve) => setTimeout(() => resolve("still waiting"), 2_000)),
+		]);
+		expect(answered).toBe("recorded");
+		expect(await env.TOTALS.get(paymentKey(gift.payment as string))).toBeNull();
+		release();
+		let indexed: string | null = null;
+		for (let i = 0; i < 50 && !indexed; i++) {
+			indexed = await env.TOTALS.get(paymentKey(gift.payment as string));
+			if (!indexed) await new Promise((resolve) => setTimeout(resolve, 20));
+		}
+		expect(indexed).toBe(id);
 		await runInDurableObject(stub, (instance) => {
 			(instance as unknown as WithEnv).env = env;
 		});

@@ -105,12 +105,16 @@ export class SnapshotPublisher {
 		}
 	}
 
-	/** Remembers which campaign a PaymentIntent's gift went to, for refunds that name none. */
-	async indexPayment(payment: string, campaignId: string): Promise<void> {
-		try {
-			await this.kv().put(paymentKey(payment), campaignId);
-		} catch (err) {
-			console.warn("KV payment index write failed", payment, err);
-		}
+	/** Remembers which campaign each PaymentIntent's gift went to, for refunds that name none. */
+	async indexPayments(payments: string[], campaignId: string): Promise<void> {
+		await Promise.all(
+			payments.map(async (payment) => {
+				try {
+					await this.kv().put(paymentKey(payment), campaignId);
+				} catch (err) {
+					console.warn("KV payment index write failed", payment, err);
+				}
+			}),
+		);
 	}
 }
