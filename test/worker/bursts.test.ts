@@ -4,7 +4,7 @@
 import { createExecutionContext, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { recordTogether } from "../../src/campaigns/group-commit";
+import { type LedgerResult, recordTogether } from "../../src/campaigns/group-commit";
 import { paymentKey, publicCacheKey, snapshotKey } from "../../src/campaigns/keys";
 import { PUBLISH_INTERVAL_MS } from "../../src/campaigns/ledger/publisher";
 import { purgeTotals } from "../../src/campaigns/public-cache";
@@ -222,6 +222,35 @@ describe("group commit: deliveries that arrive while a ledger call is under way"
 		expect(results.slice(25).map((r) => r.outcomes)).toEqual(Array.from({ length: 5 }, () => ["duplicate_event"]));
 		const expected = gifts.reduce((sum, g) => sum + g.movement.amount, 0);
 		expect((await ledgerOf(id).snapshot(id))?.total).toBe(expected);
+	});
+
+	it("keep at most two calls under way per campaign: a third batch waits for the first to end", async () => {
+		const id = uniqueCampaign("grp");
+		const calls: { size: number; finish: () => void }[] = [];
+		const call = (list: LedgerEntry[]) =>
+			new Promise<LedgerResult>((resolve) => {
+				calls.push({ size: list.length, finish: () => resolve({ outcomes: list.map(() => "recorded"), version: 1, phases: {} }) });
+			});
+		const tick = () => new Promise((resolve) => setTimeout(resolve, 10));
+		const background: Promise<unknown>[] = [];
+		const deliver = () => recordTogether(id, [entry(donation(100))], call, (work) => background.push(work));
+		const first = deliver();
+		await tick();
+		const second = deliver();
+		await tick();
+		const thirdAndFourth = [deliver(), deliver()];
+		await tick();
+		// The first two each went at once; the next two wait together for the first call to end.
+		expect(calls.map((c) => c.size)).toEqual([1, 1]);
+		calls[0]?.finish();
+		await first;
+		await tick();
+		expect(calls.map((c) => c.size)).toEqual([1, 1, 2]);
+		calls[1]?.finish();
+		calls[2]?.finish();
+		const results = await Promise.all([second, ...thirdAndFourth]);
+		expect(results.map((r) => r.outcomes)).toEqual([["recorded"], ["recorded"], ["recorded"]]);
+		await Promise.all(background);
 	});
 
 	it("record alone when the shared transaction fails, so one bad entry fails only its own delivery", async () => {
