@@ -952,13 +952,14 @@ delivery waited for its gift's payment-index KV write (at 50, the largest step),
 snapshot that included it and for an edge-cache delete of its own. Now the index is written after the
 answer (it is a shortcut: attribution asks Stripe without it), a change made while a snapshot write is
 under way rides with the next one (at most one per second per campaign), and the purge runs after the
-answer, one delete at a time per campaign (see the README's write path). What remains at 50 is the
-ledger call and, above all, snapshot publishing: group commit sends one campaign's batches to its object
-one after another, so each batch usually finds no write under way and waits for its own KV write (which
-the emulated KV slows further while the index writes run beside it). Keeping the publisher busy for a
-second after every write would fold those too; it was tried and left out, because it ends the promise that
-a change made at rest is in KV before its 2xx (seven tests hold that promise, and readers in other isolates
-would see a gift up to a second later).
+answer, one delete at a time per campaign (see the README's write path). Group commit keeps two ledger
+calls under way per campaign, so while one waits for its KV snapshot write the next one's change rides
+with the following write (with one call, each batch found no write under way and waited for its own).
+What remains at 50 is CPU: the machine's two cores are busy, so the ledger call's time is mostly the
+wait for the object and the isolate, and the ratio follows the CPU rows above, a delivery's CPU (the
+signature's HMAC, JSON, the RPC to the object, its SQLite commit, the emulated KV and Durable Object
+storage) against the ceiling's. Left out: keeping the publisher busy for a second after every write even
+at rest; it would end the promise that a change made at rest is in KV before its 2xx (seven tests hold it).
 
 On Cloudflare's network (on paper, not measured here): KV writes, Cache API calls and the Durable Object's
 storage are I/O to other machines, not CPU in the worker's isolate, and \`performance.now()\` advances
