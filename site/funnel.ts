@@ -122,6 +122,15 @@ function showPages(): void {
 	for (const [i, tr] of [...(byId<HTMLTableElement>("pages").tBodies[0]?.rows ?? [])].entries()) {
 		tr.prepend(articleCell(sorted[i]?.page ?? null, sites.size <= 1));
 	}
+	if (sorted.length === 0) {
+		// An empty table reads as broken; say why it is empty.
+		const td = document.createElement("td");
+		td.colSpan = byId<HTMLTableElement>("pages").tHead?.rows[0]?.cells.length ?? 1;
+		td.textContent = "No widget loads yet in this period.";
+		const tr = document.createElement("tr");
+		tr.append(td);
+		byId<HTMLTableElement>("pages").tBodies[0]?.append(tr);
+	}
 }
 
 function showVariants(f: Funnel, campaign: CampaignSnapshot, tools: AdminTools): void {

@@ -85,6 +85,8 @@ describe("the demo article", () => {
 		expect(await bar(page).getAttribute("aria-valuetext")).toBe("3,492 $ raised of 5,000 $");
 		expect(await bar(page).getAttribute("aria-valuenow")).toBe("3492");
 		expect(await page.locator(`[data-donation-widget] ${widgetClass("total")}`).textContent()).toBe("3,492 $");
+		// The README's pictures show the bar at rest, not midway through its fill animation.
+		await page.emulateMedia({ reducedMotion: "reduce" });
 		await page.locator("[data-donation-widget]").screenshot({ path: `${SHOTS}/demo-widget.png` });
 		await page.screenshot({ path: `${SHOTS}/demo-article.png` });
 		await page.context().close();
@@ -213,6 +215,8 @@ describe("the admin page", () => {
 			.split("\n");
 		expect(csv.length).toBeGreaterThan(1);
 		expect(csv.every((line, i) => i === 0 || line.startsWith("1,"))).toBe(true);
+		// The new period has no loads yet: its article table says so rather than showing nothing.
+		await expect.poll(() => page.locator("#pages tbody").textContent()).toBe("No widget loads yet in this period.");
 		await page.screenshot({ path: `${SHOTS}/admin.png`, fullPage: true });
 		await context.close();
 
