@@ -149,7 +149,6 @@ export async function deliverAll(url: string, deliveries: Delivery[], concurrenc
 	let failedAttempts = 0;
 	let lost = 0;
 	const deadline = Date.now() + timeLimitMs;
-	const started = performance.now();
 	const lane = async () => {
 		while (next < deliveries.length) {
 			if (Date.now() > deadline) throw new Error(`deliveries did not finish within ${timeLimitMs / 1000} s`);
@@ -185,18 +184,13 @@ export async function deliverAll(url: string, deliveries: Delivery[], concurrenc
 			if (!ok) lost += 1;
 		}
 	};
-	await Promise.all(Array.from({ length: Math.min(concurrency, deliveries.length) }, lane));
-	const seconds = (performance.now() - started) / 1000;
-	latencies.sort((a, b) => a - b);
+	const seconds = await inLanes(deliveries.length, concurrency, lane);
 	return {
-		sent: deliveries.length,
-		seconds: round(seconds, 2),
-		perSecond: round(deliveries.length / seconds),
+		...roundFigures(deliveries.length, seconds, latencies),
 		outcomes,
 		failedAttempts,
 		lost,
 		failures,
-		latencyMs: { p50: round(percentile(latencies, 50)), p99: round(percentile(latencies, 99)) },
 		latencies,
 		phases,
 	};
@@ -246,7 +240,6 @@ export async function postCeiling(url: string, deliveries: Delivery[], concurren
 	const latencies: number[] = [];
 	let next = 0;
 	let failed = 0;
-	const started = performance.now();
 	const lane = async () => {
 		while (next < deliveries.length) {
 			const { body, headers } = await signedDelivery(eventOf(deliveries[next++] as Delivery), SECRET);
@@ -261,14 +254,24 @@ export async function postCeiling(url: string, deliveries: Delivery[], concurren
 			}
 		}
 	};
-	await Promise.all(Array.from({ length: Math.min(concurrency, deliveries.length) }, lane));
-	const seconds = (performance.now() - started) / 1000;
+	const seconds = await inLanes(deliveries.length, concurrency, lane);
+	return { ...roundFigures(deliveries.length, seconds, latencies), failed };
+}
+
+/** Runs `lane` `concurrency` times at once (no more lanes than requests); the seconds until all ended. */
+async function inLanes(requests: number, concurrency: number, lane: () => Promise<void>): Promise<number> {
+	const started = performance.now();
+	await Promise.all(Array.from({ length: Math.min(concurrency, requests) }, lane));
+	return (performance.now() - started) / 1000;
+}
+
+/** A round's count, duration, rate and latency percentiles (sorts `latencies`). */
+function roundFigures(sent: number, seconds: number, latencies: number[]) {
 	latencies.sort((a, b) => a - b);
 	return {
-		sent: deliveries.length,
+		sent,
 		seconds: round(seconds, 2),
-		perSecond: round(deliveries.length / seconds),
-		failed,
+		perSecond: round(sent / seconds),
 		latencyMs: { p50: round(percentile(latencies, 50)), p99: round(percentile(latencies, 99)) },
 	};
 }
