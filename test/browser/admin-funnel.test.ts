@@ -10,7 +10,7 @@ import { METADATA_KEYS } from "../../src/domain/metadata.ts";
 import { checkoutSessionCompleted, signedDelivery } from "../stripe/events.ts";
 import { startStripeDouble } from "../stripe/server.ts";
 import { launchBrowser } from "../support/browser.ts";
-import { type RunningWorker, startWorker } from "../support/worker.ts";
+import { type RunningWorker, startWorkerWithStripe } from "../support/worker.ts";
 import { axeViolations, watch } from "./pages.ts";
 
 const SECRET = "whsec_browseradminfunnel0123456789abcd";
@@ -90,15 +90,7 @@ async function seed(): Promise<void> {
 
 beforeAll(async () => {
 	double = await startStripeDouble();
-	worker = await startWorker({
-		vars: {
-			STRIPE_SECRET_KEY: "sk_test_browser",
-			STRIPE_WEBHOOK_SECRET: SECRET,
-			ADMIN_TOKEN: TOKEN,
-			STRIPE_API_URL: double.url,
-			FUNNEL_FLUSH_MS: "100",
-		},
-	});
+	worker = await startWorkerWithStripe(double.url, { webhookSecret: SECRET, adminToken: TOKEN }, { vars: { FUNNEL_FLUSH_MS: "100" } });
 	browser = await launchBrowser();
 	mkdirSync(SHOTS, { recursive: true });
 	await seed();

@@ -10,7 +10,7 @@ import { checkoutSessionCompleted, signedDelivery } from "../stripe/events.ts";
 import { CAMPAIGN_KEY, PAGE_KEY } from "../stripe/objects.ts";
 import { startStripeDouble } from "../stripe/server.ts";
 import { launchBrowser } from "../support/browser.ts";
-import { freePort, type RunningWorker, startWorker } from "../support/worker.ts";
+import { type RunningWorker, startWorkerWithStripe } from "../support/worker.ts";
 import { widgetClass } from "./pages.ts";
 
 const SECRET = "whsec_browserflows0123456789abcdefghijk";
@@ -23,17 +23,7 @@ let browser: Browser;
 
 beforeAll(async () => {
 	double = await startStripeDouble();
-	const port = await freePort();
-	worker = await startWorker({
-		port,
-		vars: {
-			STRIPE_SECRET_KEY: "sk_test_browser",
-			STRIPE_WEBHOOK_SECRET: SECRET,
-			ADMIN_TOKEN: TOKEN,
-			STRIPE_API_URL: double.url,
-			ALLOWED_ORIGINS: `http://127.0.0.1:${port}`,
-		},
-	});
+	worker = await startWorkerWithStripe(double.url, { webhookSecret: SECRET, adminToken: TOKEN });
 	browser = await launchBrowser();
 	mkdirSync(SHOTS, { recursive: true });
 });

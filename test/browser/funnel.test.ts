@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkoutSessionCompleted, signedDelivery } from "../stripe/events.ts";
 import { startStripeDouble } from "../stripe/server.ts";
 import { launchBrowser } from "../support/browser.ts";
-import { freePort, type RunningWorker, startWorker } from "../support/worker.ts";
+import { type RunningWorker, startWorkerWithStripe } from "../support/worker.ts";
 import { articleHtml, type HostPages, startPages } from "./pages.ts";
 
 const SECRET = "whsec_browserfunnel0123456789abcdefghij";
@@ -23,18 +23,11 @@ let pages: HostPages;
 beforeAll(async () => {
 	double = await startStripeDouble();
 	pages = await startPages();
-	const port = await freePort();
-	worker = await startWorker({
-		port,
-		vars: {
-			STRIPE_SECRET_KEY: "sk_test_browser",
-			STRIPE_WEBHOOK_SECRET: SECRET,
-			ADMIN_TOKEN: TOKEN,
-			STRIPE_API_URL: double.url,
-			ALLOWED_ORIGINS: `${pages.url},http://127.0.0.1:${port}`,
-			FUNNEL_FLUSH_MS: "200",
-		},
-	});
+	worker = await startWorkerWithStripe(
+		double.url,
+		{ webhookSecret: SECRET, adminToken: TOKEN },
+		{ allowedOrigins: [pages.url], vars: { FUNNEL_FLUSH_MS: "200" } },
+	);
 	browser = await launchBrowser();
 });
 

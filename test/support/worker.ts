@@ -38,6 +38,29 @@ export async function freePort(): Promise<number> {
 	});
 }
 
+/**
+ * A worker on a free port that talks to the Stripe double at `stripeApiUrl`
+ * with these secrets; checkout is allowed from its own origin and `allowedOrigins`.
+ */
+export async function startWorkerWithStripe(
+	stripeApiUrl: string,
+	secrets: { webhookSecret: string; adminToken: string },
+	{ allowedOrigins = [], vars = {} }: { allowedOrigins?: string[]; vars?: Record<string, string> } = {},
+): Promise<RunningWorker> {
+	const port = await freePort();
+	return startWorker({
+		port,
+		vars: {
+			STRIPE_SECRET_KEY: "sk_test_browser",
+			STRIPE_WEBHOOK_SECRET: secrets.webhookSecret,
+			ADMIN_TOKEN: secrets.adminToken,
+			STRIPE_API_URL: stripeApiUrl,
+			ALLOWED_ORIGINS: [...allowedOrigins, `http://127.0.0.1:${port}`].join(","),
+			...vars,
+		},
+	});
+}
+
 export async function startWorker(options: WorkerOptions = {}): Promise<RunningWorker> {
 	const port = options.port ?? (await freePort());
 	const inspectorPort = await freePort();
