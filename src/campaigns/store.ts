@@ -104,7 +104,7 @@ export function campaignStore({ env, origin, timing, waitUntil: background }: St
 		/**
 		 * Records many entries in one ledger transaction; each counted once (by event
 		 * id and natural key). With `waitUntil` (webhooks), entries that arrive while
-		 * this isolate's call to the ledger is under way go together in the next one (group-commit.ts).
+		 * this isolate's calls to the ledger are under way go together in the next one (group-commit.ts).
 		 */
 		async recordMany(entries: LedgerEntry[]): Promise<RecordOutcome[]> {
 			const stub = await timed("registry", () => existing());

@@ -1,12 +1,12 @@
 // Bursts of changes and of reads: the work they share (KV snapshot writes,
 // edge-cache deletes, loads of the totals) is done once for many callers, and
 // every caller still gets what it is promised.
-import { createExecutionContext, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
+import { createExecutionContext, runDurableObjectAlarm, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { type LedgerResult, recordTogether } from "../../src/campaigns/group-commit";
 import { paymentKey, publicCacheKey, snapshotKey } from "../../src/campaigns/keys";
-import { PUBLISH_INTERVAL_MS } from "../../src/campaigns/ledger/publisher";
+import { PUBLISH_INTERVAL_MS, SnapshotPublisher } from "../../src/campaigns/ledger/publisher";
 import { purgeTotals } from "../../src/campaigns/public-cache";
 import type { Bindings } from "../../src/config";
 import type { LedgerEntry } from "../../src/domain/movements";
@@ -33,6 +33,8 @@ describe("KV snapshot writes under a burst of changes", () => {
 		const id = uniqueCampaign("pub");
 		await createCampaign(id);
 		const stub = ledgerOf(id);
+		// The campaign's creation set an alarm; run it now (it finds KV current).
+		await runDurableObjectAlarm(stub);
 		// A flag, not a promise: a promise settled inside the object would carry the test into the object's context.
 		let writing = false;
 		// The object's snapshot writes take a second (the payment index is written at once).
@@ -55,6 +57,7 @@ describe("KV snapshot writes under a burst of changes", () => {
 		while (!writing) await new Promise((resolve) => setTimeout(resolve, 5));
 		// A write is under way: the second change is acknowledged while that write still hangs.
 		expect(await stub.record(id, entry(donation(2_000)))).toBe("recorded");
+		// Set by the first change, in its own transaction, before its write began.
 		expect(await alarmOf(id)).not.toBeNull();
 		expect((await kvSnapshot(id))?.total).toBe(0);
 
@@ -65,6 +68,62 @@ describe("KV snapshot writes under a burst of changes", () => {
 		await runInDurableObject(stub, (instance) => {
 			(instance as unknown as WithEnv).env = env;
 		});
+	});
+
+	it("set the alarm with every change, before its answer; the alarm writes nothing when KV already holds the change", async () => {
+		const id = uniqueCampaign("pub");
+		await createCampaign(id);
+		const stub = ledgerOf(id);
+		await runDurableObjectAlarm(stub);
+		expect(await alarmOf(id)).toBeNull();
+		let writes = 0;
+		await runInDurableObject(stub, (instance) => {
+			const object = instance as unknown as WithEnv;
+			object.env = {
+				...object.env,
+				TOTALS: kvWithPut(object.env.TOTALS, async (key, real, args) => {
+					if (key === snapshotKey(id)) writes += 1;
+					await real.put(key, ...(args as [string]));
+				}),
+			};
+		});
+		// One gift at rest: written before the answer, with an alarm behind it should the object restart.
+		expect(await stub.record(id, entry(donation(1_200)))).toBe("recorded");
+		expect(await alarmOf(id)).not.toBeNull();
+		expect(writes).toBe(1);
+		expect(await runDurableObjectAlarm(stub)).toBe(true);
+		expect(writes).toBe(1);
+		expect((await kvSnapshot(id))?.total).toBe(1_200);
+		await runInDurableObject(stub, (instance) => {
+			(instance as unknown as WithEnv).env = env;
+		});
+	});
+
+	it("keep publishing after a snapshot could not be built once", async () => {
+		const id = uniqueCampaign("pub");
+		await createCampaign(id);
+		const snapshot = await ledgerOf(id).snapshot(id);
+		if (!snapshot) throw new Error("no snapshot");
+		let builds = 0;
+		const alarms: number[] = [];
+		const publisher = new SnapshotPublisher(
+			() => env.TOTALS,
+			() => {
+				builds += 1;
+				if (builds === 1) throw new Error("SQLite busy (injected)");
+				return { ...snapshot, total: 4_200 };
+			},
+			async (delayMs) => {
+				alarms.push(delayMs);
+			},
+		);
+		// The failure is answered with a retry set, not thrown at the caller or left as a stuck write.
+		await publisher.publish();
+		expect(alarms.length).toBeGreaterThan(0);
+		await publisher.publish();
+		expect(builds).toBe(2);
+		expect((await kvSnapshot(id))?.total).toBe(4_200);
+		await publisher.flush();
 	});
 
 	it("write a snapshot at most once per interval while changes keep coming, and end exact", async () => {

@@ -240,10 +240,9 @@ export class CampaignLedger extends DurableObject<Bindings> {
 		return buildSnapshot(this.sql, Date.now(), this.env.STRIPE_PORTAL_LOGIN_URL || null);
 	}
 
-	/** Retries a KV publish that failed, or makes sure one that a restart may have cut off happens. */
+	/** Retries a KV publish that failed, or makes sure one that a restart may have cut off happens (else nothing). */
 	override async alarm(): Promise<void> {
-		this.publisher.alarmRan();
-		await this.publisher.publish();
+		if (this.publisher.alarmRan()) await this.publisher.publish();
 	}
 
 	/** The campaign's settings, or null for one nobody created; the default campaign is created on first use. */
