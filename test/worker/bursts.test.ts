@@ -26,6 +26,21 @@ function kvWithPut(real: KVNamespace, put: (key: string, real: KVNamespace, args
 	});
 }
 
+/** Gives the ledger object a KV binding whose `put` is `put` (the object reads its binding at each write). */
+function replaceKvPut(stub: DurableObjectStub, put: (key: string, real: KVNamespace, args: unknown[]) => Promise<void>) {
+	return runInDurableObject(stub, (instance) => {
+		const object = instance as unknown as WithEnv;
+		object.env = { ...object.env, TOTALS: kvWithPut(object.env.TOTALS, put) };
+	});
+}
+
+/** Gives the ledger object its real bindings back. */
+function restoreEnv(stub: DurableObjectStub) {
+	return runInDurableObject(stub, (instance) => {
+		(instance as unknown as WithEnv).env = env;
+	});
+}
+
 const alarmOf = (id: string) => runInDurableObject(ledgerOf(id), (_, state) => state.storage.getAlarm());
 
 describe("KV snapshot writes under a burst of changes", () => {
@@ -38,18 +53,12 @@ describe("KV snapshot writes under a burst of changes", () => {
 		// A flag, not a promise: a promise settled inside the object would carry the test into the object's context.
 		let writing = false;
 		// The object's snapshot writes take a second (the payment index is written at once).
-		await runInDurableObject(stub, (instance) => {
-			const object = instance as unknown as WithEnv;
-			object.env = {
-				...object.env,
-				TOTALS: kvWithPut(object.env.TOTALS, async (key, real, args) => {
-					if (key === snapshotKey(id)) {
-						writing = true;
-						await new Promise((resolve) => setTimeout(resolve, 1_000));
-					}
-					await real.put(key, ...(args as [string]));
-				}),
-			};
+		await replaceKvPut(stub, async (key, real, args) => {
+			if (key === snapshotKey(id)) {
+				writing = true;
+				await new Promise((resolve) => setTimeout(resolve, 1_000));
+			}
+			await real.put(key, ...(args as [string]));
 		});
 		expect(await alarmOf(id)).toBeNull();
 
@@ -65,9 +74,7 @@ describe("KV snapshot writes under a burst of changes", () => {
 		// Backfilling waits for the write that follows, which holds both gifts.
 		expect((await stub.snapshot(id))?.total).toBe(3_000);
 		expect((await kvSnapshot(id))?.total).toBe(3_000);
-		await runInDurableObject(stub, (instance) => {
-			(instance as unknown as WithEnv).env = env;
-		});
+		await restoreEnv(stub);
 	});
 
 	it("set the alarm with every change, before its answer; the alarm writes nothing when KV already holds the change", async () => {
@@ -77,15 +84,9 @@ describe("KV snapshot writes under a burst of changes", () => {
 		await runDurableObjectAlarm(stub);
 		expect(await alarmOf(id)).toBeNull();
 		let writes = 0;
-		await runInDurableObject(stub, (instance) => {
-			const object = instance as unknown as WithEnv;
-			object.env = {
-				...object.env,
-				TOTALS: kvWithPut(object.env.TOTALS, async (key, real, args) => {
-					if (key === snapshotKey(id)) writes += 1;
-					await real.put(key, ...(args as [string]));
-				}),
-			};
+		await replaceKvPut(stub, async (key, real, args) => {
+			if (key === snapshotKey(id)) writes += 1;
+			await real.put(key, ...(args as [string]));
 		});
 		// One gift at rest: written before the answer, with an alarm behind it should the object restart.
 		expect(await stub.record(id, entry(donation(1_200)))).toBe("recorded");
@@ -94,9 +95,7 @@ describe("KV snapshot writes under a burst of changes", () => {
 		expect(await runDurableObjectAlarm(stub)).toBe(true);
 		expect(writes).toBe(1);
 		expect((await kvSnapshot(id))?.total).toBe(1_200);
-		await runInDurableObject(stub, (instance) => {
-			(instance as unknown as WithEnv).env = env;
-		});
+		await restoreEnv(stub);
 	});
 
 	it("keep publishing after a snapshot could not be built once", async () => {
@@ -131,15 +130,9 @@ describe("KV snapshot writes under a burst of changes", () => {
 		await createCampaign(id);
 		const stub = ledgerOf(id);
 		let writes = 0;
-		await runInDurableObject(stub, (instance) => {
-			const object = instance as unknown as WithEnv;
-			object.env = {
-				...object.env,
-				TOTALS: kvWithPut(object.env.TOTALS, async (key, real, args) => {
-					if (key === snapshotKey(id)) writes += 1;
-					await real.put(key, ...(args as [string]));
-				}),
-			};
+		await replaceKvPut(stub, async (key, real, args) => {
+			if (key === snapshotKey(id)) writes += 1;
+			await real.put(key, ...(args as [string]));
 		});
 		const amounts = Array.from({ length: 150 }, (_, i) => 100 + i);
 		const start = Date.now();
@@ -152,9 +145,7 @@ describe("KV snapshot writes under a burst of changes", () => {
 		const expected = amounts.reduce((a, b) => a + b, 0);
 		expect((await stub.snapshot(id))?.total).toBe(expected);
 		expect((await kvSnapshot(id))?.total).toBe(expected);
-		await runInDurableObject(stub, (instance) => {
-			(instance as unknown as WithEnv).env = env;
-		});
+		await restoreEnv(stub);
 	});
 });
 
@@ -167,15 +158,9 @@ describe("the payment index", () => {
 		const hanging = new Promise<void>((resolve) => {
 			release = resolve;
 		});
-		await runInDurableObject(stub, (instance) => {
-			const object = instance as unknown as WithEnv;
-			object.env = {
-				...object.env,
-				TOTALS: kvWithPut(object.env.TOTALS, async (key, real, args) => {
-					if (key.startsWith(paymentKey(""))) await hanging;
-					await real.put(key, ...(args as [string]));
-				}),
-			};
+		await replaceKvPut(stub, async (key, real, args) => {
+			if (key.startsWith(paymentKey(""))) await hanging;
+			await real.put(key, ...(args as [string]));
 		});
 		const gift = donation(1_500);
 		// Before the change the answer waited for this write, which never ends until released.
@@ -192,9 +177,7 @@ describe("the payment index", () => {
 			if (!indexed) await new Promise((resolve) => setTimeout(resolve, 20));
 		}
 		expect(indexed).toBe(id);
-		await runInDurableObject(stub, (instance) => {
-			(instance as unknown as WithEnv).env = env;
-		});
+		await restoreEnv(stub);
 	});
 });
 
